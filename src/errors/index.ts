@@ -1,0 +1,141 @@
+/**
+ * Every error a user can meet is a SedimentError: a stable `code`, a message that says what happened,
+ * a `hint` for the fix, and — when a database was involved — the state the database is in now.
+ * The CLI prints these as one block without a stack trace; anything else is a bug and shows its stack.
+ */
+export interface ErrorDetails {
+  /** What to do about it, one or two sentences. */
+  readonly hint?: string;
+  /** The state the database is in after the failure ("unchanged", "rolled back to ..."). */
+  readonly databaseState?: string;
+  /** The SQL that was running, if any. */
+  readonly sql?: string;
+  readonly cause?: unknown;
+}
+
+export class SedimentError extends Error {
+  readonly code: string;
+  readonly hint?: string;
+  readonly databaseState?: string;
+  readonly sql?: string;
+
+  constructor(code: string, message: string, details: ErrorDetails = {}) {
+    super(message, details.cause === undefined ? undefined : { cause: details.cause });
+    this.name = new.target.name;
+    this.code = code;
+    this.hint = details.hint;
+    this.databaseState = details.databaseState;
+    this.sql = details.sql;
+  }
+}
+
+/** Bad configuration: missing/unreadable config file, unknown URL scheme, unknown app. */
+export class ConfigError extends SedimentError {
+  constructor(message: string, details: ErrorDetails = {}) {
+    super('config', message, details);
+  }
+}
+
+/** Wrong command-line usage; the CLI exits with 2. */
+export class UsageError extends SedimentError {
+  constructor(message: string, details: ErrorDetails = {}) {
+    super('usage', message, details);
+  }
+}
+
+/** A models file or migration file that cannot be read, or declares something invalid. */
+export class InvalidDefinitionError extends SedimentError {
+  readonly file?: string;
+  constructor(message: string, details: ErrorDetails & { file?: string } = {}) {
+    super('invalid-definition', message, details);
+    this.file = details.file;
+  }
+}
+
+/** A migration depends on a node that does not exist (Django's NodeNotFoundError). */
+export class NodeNotFoundError extends SedimentError {
+  constructor(
+    readonly origin: string,
+    readonly missing: string,
+    message: string,
+    details: ErrorDetails = {},
+  ) {
+    super('node-not-found', message, details);
+  }
+}
+
+/** The dependency graph has a cycle; `cycle` lists its nodes in order. */
+export class CircularDependencyError extends SedimentError {
+  constructor(readonly cycle: readonly string[], details: ErrorDetails = {}) {
+    super('circular-dependency', `Circular dependency between migrations: ${[...cycle, cycle[0]].join(' -> ')}.`, {
+      hint: 'Remove one of these dependencies; a migration can only depend on migrations that come before it.',
+      ...details,
+    });
+  }
+}
+
+/** An applied migration has an unapplied dependency (Django's InconsistentMigrationHistory). */
+export class InconsistentMigrationHistoryError extends SedimentError {
+  constructor(message: string, details: ErrorDetails = {}) {
+    super('inconsistent-history', message, details);
+  }
+}
+
+/** A migration name prefix matches more than one migration. */
+export class AmbiguityError extends SedimentError {
+  constructor(message: string, details: ErrorDetails = {}) {
+    super('ambiguous-name', message, details);
+  }
+}
+
+/** Two leaf migrations in one app: someone branched the history. */
+export class ConflictError extends SedimentError {
+  constructor(readonly conflicts: Readonly<Record<string, readonly string[]>>, details: ErrorDetails = {}) {
+    const lines = Object.entries(conflicts).map(([app, leaves]) => `${app}: ${leaves.join(', ')}`);
+    super('conflict', `Conflicting migrations detected; multiple leaf nodes in the migration graph (${lines.join('; ')}).`, {
+      hint: "Run 'sediment makemigrations --merge' to write a migration that merges them.",
+      ...details,
+    });
+  }
+}
+
+/** An operation cannot be reversed; raised while planning, before anything is reversed. */
+export class IrreversibleError extends SedimentError {
+  constructor(message: string, details: ErrorDetails = {}) {
+    super('irreversible', message, details);
+  }
+}
+
+/** A migration failed while running against the database. */
+export class MigrationFailedError extends SedimentError {
+  constructor(message: string, details: ErrorDetails = {}) {
+    super('migration-failed', message, details);
+  }
+}
+
+/** The database could not be reached or opened. */
+export class ConnectionError extends SedimentError {
+  constructor(message: string, details: ErrorDetails = {}) {
+    super('connection', message, details);
+  }
+}
+
+/** An applied migration's file changed since it was applied. */
+export class EditedMigrationError extends SedimentError {
+  constructor(message: string, details: ErrorDetails = {}) {
+    super('edited-migration', message, details);
+  }
+}
+
+export function assertNever(value: never, what = 'value'): never {
+  throw new Error(`Unexpected ${what}: ${JSON.stringify(value)}`);
+}
+
+/** The database's own words from a driver error, without the stack. */
+export function databaseMessage(error: unknown): string {
+  if (error instanceof Error) {
+    const detail = (error as { detail?: string }).detail;
+    return detail ? `${error.message} (${detail})` : error.message;
+  }
+  return String(error);
+}

@@ -1,0 +1,20 @@
+import type { ModelState } from '../state/project-state.js';
+import type { ModelRef, Reduction } from './spec.js';
+import { replaceWith } from './spec.js';
+import type { Operation } from './types.js';
+
+/** Unmanaged models are recorded in the state but their tables are never touched. */
+export function isManaged(model: ModelState): boolean {
+  return model.options.managed !== false;
+}
+
+/** True if `name` in `app` is the model `model` (model names are case-insensitive). */
+export function sameName(name: string, app: string, model: ModelRef): boolean {
+  return app === model.app && name.toLowerCase() === model.name.toLowerCase();
+}
+
+/** An elidable runSql/runCode is dropped when squashing: `op` absorbs it and stays. */
+export function elidableReduce(op: Operation, other: Operation): Reduction | undefined {
+  if ((other.kind === 'runSql' || other.kind === 'runCode') && other.elidable) return replaceWith(op);
+  return undefined;
+}
