@@ -1,0 +1,180 @@
+import type { Connection } from '../backends/base/connection.js';
+import type { SchemaEditor } from '../backends/base/schema-editor.js';
+import { databaseMessage, MigrationFailedError, SedimentError } from '../errors/index.js';
+import type { Migration } from '../graph/migration.js';
+import { nodeKey } from '../graph/migration.js';
+import { databaseBackwards, databaseForwards, describe, stateForwards } from '../operations/registry.js';
+import type { RunCodeFunction } from '../operations/types.js';
+import type { Recorder } from '../recorder/recorder.js';
+import type { ProjectState } from '../state/project-state.js';
+import type { Naming } from '../state/names.js';
+import { hintForDatabaseError } from './hints.js';
+import { runCodeInMigration } from './run-code.js';
+import { createdColumns } from './fake-initial.js';
+
+/** One migration to apply or unapply, with the state just before its operations. */
+export interface PlanStep {
+  readonly migration: Migration;
+  readonly backwards: boolean;
+  readonly stateBefore: ProjectState;
+}
+
+export type ExecutorEvent =
+  | { readonly kind: 'migration-start'; readonly id: string; readonly backwards: boolean; readonly fake: boolean }
+  | { readonly kind: 'migration-done'; readonly id: string; readonly backwards: boolean; readonly fake: boolean; readonly ms: number };
+
+export interface ExecutorDeps {
+  readonly connection: Connection;
+  /** Builds a schema editor on the given (tracking) connection. */
+  readonly createEditor: (connection: Connection) => SchemaEditor;
+  readonly recorder: Recorder;
+  readonly naming: Naming;
+  readonly onEvent?: (event: ExecutorEvent) => void;
+}
+
+export interface ExecuteOptions {
+  /** Record (or unrecord) without running anything. */
+  readonly fake?: boolean;
+  /** For initial migrations whose tables and columns all exist already: record without running. */
+  readonly fakeInitial?: boolean;
+}
+
+/** A connection that remembers the statement it is running, so a failure can name its SQL. */
+function trackStatements(connection: Connection): Connection & { lastSql?: string } {
+  const tracked: Connection & { lastSql?: string } = {
+    dialect: connection.dialect,
+    description: connection.description,
+    async query(sql, params) {
+      tracked.lastSql = sql;
+      return connection.query(sql, params);
+    },
+    close: () => connection.close(),
+  };
+  return tracked;
+}
+
+/**
+ * Applies or unapplies each step in order. On backends with transactional DDL, an atomic migration
+ * runs in one transaction together with its history row: it is either applied and recorded, or
+ * neither. A non-atomic migration runs statement by statement and is recorded at the end.
+ */
+export async function executePlan(steps: readonly PlanStep[], deps: ExecutorDeps, options: ExecuteOptions = {}): Promise<void> {
+  const done: string[] = [];
+  for (const step of steps) {
+    const id = nodeKey(step.migration.app, step.migration.name);
+    const fake = options.fake === true || (options.fakeInitial === true && !step.backwards && (await initialAlreadyApplied(step, deps)));
+    deps.onEvent?.({ kind: 'migration-start', id, backwards: step.backwards, fake });
+    const started = performance.now();
+    await runStep(step, deps, fake, done);
+    done.push(id);
+    deps.onEvent?.({ kind: 'migration-done', id, backwards: step.backwards, fake, ms: performance.now() - started });
+  }
+}
+
+async function record(step: PlanStep, recorder: Recorder): Promise<void> {
+  const { migration } = step;
+  // A squashed migration stands for the ones it replaces: record (or unrecord) them all, as Django does,
+  // so the history stays right whichever set of files a later checkout has.
+  const nodes = [...migration.replaces.map(([app, name]) => ({ app, name, checksum: null as string | null })), {
+    app: migration.app,
+    name: migration.name,
+    checksum: migration.checksum as string | null,
+  }];
+  for (const node of nodes) {
+    if (step.backwards) await recorder.recordUnapplied(node.app, node.name);
+    else await recorder.recordApplied(node.app, node.name, node.checksum);
+  }
+}
+
+async function runStep(step: PlanStep, deps: ExecutorDeps, fake: boolean, done: readonly string[]): Promise<void> {
+  const { migration } = step;
+  const connection = trackStatements(deps.connection);
+  const atomic = migration.atomic;
+  if (fake) {
+    await record(step, deps.recorder);
+    return;
+  }
+  if (atomic) await connection.query('BEGIN');
+  const progress = { operation: -1 };
+  try {
+    await runOperations(step, connection, deps.createEditor(connection), progress);
+    progress.operation = -1;
+    await record(step, deps.recorder);
+    if (atomic) await connection.query('COMMIT');
+  } catch (error) {
+    if (atomic) await deps.connection.query('ROLLBACK').catch(() => {});
+    throw failure(error, step, progress.operation, connection.lastSql, done);
+  }
+}
+
+/** Runs the migration's operations, keeping `progress.operation` at the index of the one running. */
+async function runOperations(step: PlanStep, connection: Connection, editor: SchemaEditor, progress: { operation: number }): Promise<void> {
+  const { migration } = step;
+  const states: ProjectState[] = [step.stateBefore];
+  for (const op of migration.operations) states.push(stateForwards(states[states.length - 1], migration.app, op));
+  const runCode = (fn: RunCodeFunction, state: ProjectState, options: { atomic: boolean }) =>
+    runCodeInMigration(fn, { connection, state, migration, atomic: migration.atomic && options.atomic });
+  const order = migration.operations.map((_, i) => i);
+  if (step.backwards) order.reverse();
+  for (const i of order) {
+    progress.operation = i;
+    const ctx = { editor, app: migration.app, from: states[i], to: states[i + 1], runCode };
+    const op = migration.operations[i];
+    if (step.backwards) await databaseBackwards(ctx, op);
+    else await databaseForwards(ctx, op);
+    // Raw SQL may have changed rows: run their deferred checks now (see run-code.ts, seed 001).
+    if (op.kind === 'runSql' && migration.atomic) {
+      await connection.query('SET CONSTRAINTS ALL IMMEDIATE');
+      await connection.query('SET CONSTRAINTS ALL DEFERRED');
+    }
+  }
+}
+
+function failure(error: unknown, step: PlanStep, index: number, sql: string | undefined, done: readonly string[]): SedimentError {
+  const { migration } = step;
+  const id = nodeKey(migration.app, migration.name);
+  const op = migration.operations[index];
+  const where = op ? `operation ${index + 1} of ${migration.operations.length} (${describe(op)})` : 'recording it in the history';
+  const verb = step.backwards ? 'Unapplying' : 'Applying';
+  const earlier = done.length ? ` Migrations completed earlier in this run stay ${step.backwards ? 'unapplied' : 'applied'}: ${done.join(', ')}.` : '';
+  const databaseState = migration.atomic
+    ? `rolled back: ${id} is ${step.backwards ? 'still applied' : 'not applied'} and nothing of it was kept.${earlier}`
+    : `partially ${step.backwards ? 'unapplied' : 'applied'}: operations before ${index + 1} ran and were committed (the migration is not atomic); ${id} is ${step.backwards ? 'still recorded as applied' : 'not recorded as applied'}.${earlier}`;
+  if (error instanceof SedimentError) {
+    return new MigrationFailedError(`${verb} ${id} failed at ${where}: ${error.message}`, {
+      hint: error.hint,
+      databaseState,
+      sql: error.sql,
+      cause: error,
+    });
+  }
+  return new MigrationFailedError(`${verb} ${id} failed at ${where}: ${databaseMessage(error)}`, {
+    hint: hintForDatabaseError(error, id) ?? 'Fix the cause above and run migrate again; nothing needs cleaning up first.',
+    databaseState,
+    sql: sql,
+    cause: error,
+  });
+}
+
+/**
+ * --fake-initial: an initial migration whose every table and column already exists is recorded
+ * without running. Checks every createModel and addField of the migration, not just the first table.
+ */
+async function initialAlreadyApplied(step: PlanStep, deps: ExecutorDeps): Promise<boolean> {
+  const { migration } = step;
+  if (!migration.initial) return false;
+  const expected = createdColumns(migration, step.stateBefore, deps.naming);
+  if (expected.size === 0) return false;
+  const tables = [...expected.keys()];
+  const { rows } = await deps.connection.query<{ table_name: string; column_name: string }>(
+    `SELECT table_name, column_name FROM information_schema.columns WHERE table_schema = current_schema() AND table_name = ANY($1)`,
+    [tables],
+  );
+  const present = new Set(rows.map((row) => `${row.table_name}\u0000${row.column_name}`));
+  const presentTables = new Set(rows.map((row) => row.table_name));
+  for (const [table, columns] of expected) {
+    if (!presentTables.has(table)) return false;
+    for (const column of columns) if (!present.has(`${table}\u0000${column}`)) return false;
+  }
+  return true;
+}

@@ -1,0 +1,41 @@
+/**
+ * A hint for a database error, keyed by PostgreSQL's SQLSTATE
+ * (https://www.postgresql.org/docs/current/errcodes-appendix.html).
+ */
+export function hintForDatabaseError(error: unknown, migrationId: string): string | undefined {
+  const code = (error as { code?: string } | null)?.code;
+  const [app, name] = migrationId.split('.');
+  switch (code) {
+    case '42P07': // duplicate_table
+    case '42701': // duplicate_column
+    case '42710': // duplicate_object
+      return (
+        'The database already has what this migration creates: a migration file was deleted and made again, or the ' +
+        `schema was changed by hand. If the schema is already right, record the migration without running it: ` +
+        `'sediment migrate ${app} ${name} --fake' (or '--fake-initial' for an initial migration).`
+      );
+    case '42P01': // undefined_table
+    case '42703': // undefined_column
+      return (
+        'The database lacks a table or column that the migration history says exists: an earlier migration was ' +
+        "faked, or the schema was changed by hand. Compare with 'sediment showmigrations' and the migration files."
+      );
+    case '23502': // not_null_violation
+      return (
+        'Existing rows hold NULL where the column becomes required. Give the field a default, or fill the rows first ' +
+        "in a data migration (ops.runCode) and answer 'handled by a data migration' in makemigrations."
+      );
+    case '23505': // unique_violation
+      return 'Existing rows hold duplicate values for a unique column or constraint: remove the duplicates first (a data migration) or drop the unique requirement.';
+    case '23503': // foreign_key_violation
+      return 'Rows point at rows that do not exist: fix or delete them first (a data migration), or make the relation nullable.';
+    case '23514': // check_violation
+      return 'Existing rows violate the check constraint: fix them first in a data migration, or add it with addConstraintNotValid and validate later.';
+    case '55006': // object_in_use: "pending trigger events"
+      return 'Data changes and schema changes of the same table are mixed in one transaction: split them into two migrations.';
+    case '25001': // active_sql_transaction: e.g. CREATE INDEX CONCURRENTLY in a transaction
+      return 'This statement cannot run inside a transaction: set `atomic: false` on the migration.';
+    default:
+      return undefined;
+  }
+}

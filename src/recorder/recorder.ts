@@ -1,0 +1,78 @@
+import type { Connection } from '../backends/base/connection.js';
+import { quoteIdentifier, quoteLiteral } from '../backends/postgres/quote.js';
+import { nodeKey, type NodeKey } from '../graph/migration.js';
+
+export interface AppliedMigration {
+  readonly app: string;
+  readonly name: string;
+  readonly appliedAt: Date;
+  readonly checksum: string | null;
+}
+
+export const DEFAULT_HISTORY_TABLE = 'sediment_migrations';
+
+/**
+ * Owns the history table. Its primary key is (app, name): there is no serial id, so there is no
+ * sequence that can fall behind the table (seed 004's "duplicate key ... django_migrations_pkey").
+ */
+export class Recorder {
+  private readonly table: string;
+
+  constructor(
+    private readonly connection: Connection,
+    readonly tableName: string = DEFAULT_HISTORY_TABLE,
+  ) {
+    this.table = quoteIdentifier(tableName);
+  }
+
+  async hasTable(): Promise<boolean> {
+    const { rows } = await this.connection.query<{ found: string | null }>(
+      `SELECT to_regclass(${quoteLiteral(quoteIdentifier(this.tableName))}) AS found`,
+    );
+    return rows[0]?.found != null;
+  }
+
+  /** Creates the table if it is missing. Call it holding the migrate lock: concurrent creates race. */
+  async ensureTable(): Promise<void> {
+    if (await this.hasTable()) return;
+    await this.connection.query(
+      `CREATE TABLE IF NOT EXISTS ${this.table} (
+  app text NOT NULL,
+  name text NOT NULL,
+  applied_at timestamp with time zone NOT NULL DEFAULT now(),
+  checksum text,
+  PRIMARY KEY (app, name)
+)`,
+    );
+  }
+
+  /** Applied migrations by `app.name`, oldest first; empty when the table does not exist yet. */
+  async applied(): Promise<Map<NodeKey, AppliedMigration>> {
+    const out = new Map<NodeKey, AppliedMigration>();
+    if (!(await this.hasTable())) return out;
+    const { rows } = await this.connection.query<{ app: string; name: string; applied_at: Date | string; checksum: string | null }>(
+      `SELECT app, name, applied_at, checksum FROM ${this.table} ORDER BY applied_at, app, name`,
+    );
+    for (const row of rows) {
+      out.set(nodeKey(row.app, row.name), {
+        app: row.app,
+        name: row.name,
+        appliedAt: row.applied_at instanceof Date ? row.applied_at : new Date(row.applied_at),
+        checksum: row.checksum,
+      });
+    }
+    return out;
+  }
+
+  async recordApplied(app: string, name: string, checksum: string | null): Promise<void> {
+    await this.connection.query(
+      `INSERT INTO ${this.table} (app, name, checksum) VALUES ($1, $2, $3)
+ON CONFLICT (app, name) DO UPDATE SET checksum = EXCLUDED.checksum`,
+      [app, name, checksum],
+    );
+  }
+
+  async recordUnapplied(app: string, name: string): Promise<void> {
+    await this.connection.query(`DELETE FROM ${this.table} WHERE app = $1 AND name = $2`, [app, name]);
+  }
+}
