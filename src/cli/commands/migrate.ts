@@ -52,7 +52,8 @@ export async function migrate(
       if (!readOnly) await recorder.ensureTable();
       const applied = await recorder.applied();
       const graph = buildGraph(migrations, applied.keys(), { apps: project.apps.map(([label]) => label) });
-      graph.checkConsistentHistory();
+      // `migrate app name --fake` is how an inconsistent history is repaired, so it may run past the check.
+      if (!(options.fake && app && name)) graph.checkConsistentHistory();
       const conflicts = graph.conflicts();
       if (Object.keys(conflicts).length > 0) throw new ConflictError(conflicts);
 
@@ -96,6 +97,7 @@ export async function migrate(
         onEvent,
       }, { fake: options.fake, fakeInitial: options.fakeInitial });
       if (options.allowEdited) await rerecordEdited(graph, applied, recorder);
+      await recordCompletedSquashes(migrations, recorder, project.apps.map(([label]) => label));
       return 0;
     } finally {
       await release?.();
@@ -193,6 +195,19 @@ function checkEdited(graph: MigrationGraph, applied: ReadonlyMap<NodeKey, Applie
       'Undo the edit and write a new migration for the change; or, if the edit matches what the database already has, run with --allow-edited to re-record it.',
     databaseState: 'unchanged: nothing was run.',
   });
+}
+
+/**
+ * A squash whose replaced migrations are now all applied counts as applied: give it its own history
+ * row too (Django's check_replacements), so the history stays right after the old files are deleted.
+ */
+async function recordCompletedSquashes(migrations: readonly Migration[], recorder: Recorder, apps: string[]): Promise<void> {
+  if (!migrations.some((m) => m.replaces.length > 0)) return;
+  const graph = buildGraph(migrations, (await recorder.applied()).keys(), { apps });
+  for (const key of graph.unrecordedSquashes()) {
+    const migration = graph.migration(key);
+    await recorder.recordApplied(migration.app, migration.name, migration.checksum);
+  }
 }
 
 async function rerecordEdited(graph: MigrationGraph, applied: ReadonlyMap<NodeKey, AppliedMigration>, recorder: Recorder): Promise<void> {

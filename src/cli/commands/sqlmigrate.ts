@@ -6,6 +6,7 @@ import type { Output } from '../output.js';
 import { editorFactory, loadProjectMigrations } from '../pipeline.js';
 import { loadProject, withConnection, type GlobalOptions } from '../project.js';
 import { ProjectState } from '../../state/project-state.js';
+import { UsageError } from '../../errors/index.js';
 
 interface SqlOptions {
   readonly backwards?: boolean;
@@ -17,17 +18,20 @@ interface SqlOptions {
  * executing anything (the editor may read the catalog to find existing constraint names).
  */
 export async function sqlmigrate(output: Output, global: GlobalOptions, app: string, name: string, options: SqlOptions): Promise<number> {
+  if (name === 'zero') throw new UsageError("sqlmigrate takes a migration name; 'zero' is not a migration.");
   const project = await loadProject(global);
   const migrations = await loadProjectMigrations(project);
   return withConnection(project, async (connection) => {
     const applied = await new Recorder(connection, project.historyTable).applied();
     const graph = buildGraph(migrations, applied.keys(), { apps: project.apps.map(([label]) => label) });
     const [, resolved] = resolveTarget(graph, app, name);
-    const migration = graph.migration(nodeKey(app, resolved!));
-    const key = nodeKey(migration.app, migration.name);
+    const key = nodeKey(app, resolved!);
+    // A migration that a squash replaced is only a node of the graph without replacements.
+    const source = graph.has(key) ? graph : graph.withoutReplacements();
+    const migration = source.migration(key);
     // The state before the migration: everything it depends on, and nothing else.
-    const parents = graph.parents(key);
-    const stateBefore = parents.length ? stateAt(graph, parents) : ProjectState.empty();
+    const parents = source.parents(key);
+    const stateBefore = parents.length ? stateAt(source, parents) : ProjectState.empty();
     const statements: string[] = [];
     const lines: string[] = [];
     const editor = (await editorFactory(project, statements))(connection);
