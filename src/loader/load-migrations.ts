@@ -1,0 +1,216 @@
+import { existsSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { InvalidDefinitionError } from '../errors/index.js';
+import type { Migration } from '../graph/migration.js';
+import type { MigrationDefinition } from '../model/migration.js';
+import {
+  bundleName, cacheDirectory, cacheKey, ensureCacheDirectory, importBundle, importCachedBundle, readJson,
+  removeStaleEntries, writeAtomic,
+} from './cache.js';
+import { functionsIn, migrationChecksum } from './checksum.js';
+import { migrationFiles, stamp, stampsHold, type MigrationFile, type Stamp } from './files.js';
+import { combinePieces, type Piece } from './piece.js';
+import type { LoaderProject, LoadOptions } from './project.js';
+import { installSedimentApi } from './sediment-api.js';
+import { validateMigrationExports, type MigrationContentOf } from './validate-migration.js';
+
+/**
+ * Loading migration files, fast. The warm path lists the files, stats them, and imports one cached
+ * bundle whose name is a hash of every file's path, modification time and size; esbuild is not even
+ * imported. On a miss, only the files that changed are compiled (see piece.ts); the others are reused
+ * from the piece store, and the bundle is put together again.
+ *
+ * Cache files, in `<root>/.sediment/cache`:
+ * - `migrations-<key>.json`: the manifest: the bundle's file name, the helper files it includes
+ *   (checked on every load, as they are not part of the key) and each migration's checksum;
+ * - `migrations-<key>-<content hash>.mjs`: the bundle;
+ * - `migration-pieces.json`: each file's compiled piece, for recompiling only what changed.
+ */
+
+interface Manifest {
+  readonly bundle: string;
+  readonly helpers: readonly Stamp[];
+  readonly checksums: Readonly<Record<string, string>>;
+}
+
+interface PieceRecord {
+  /** The file itself first, then the helpers it includes. */
+  readonly inputs: readonly Stamp[];
+  readonly piece: Piece;
+  readonly checksum?: string;
+}
+
+interface PieceStore {
+  readonly format: string;
+  readonly pieces: Readonly<Record<string, PieceRecord>>;
+}
+
+type BundleEntry = { readonly exports: Readonly<Record<string, unknown>>; readonly error?: undefined } | { readonly error: unknown };
+type Bundle = Readonly<Record<string, BundleEntry | undefined>>;
+
+/**
+ * Every migration of the project's apps, validated, in configuration order and then by name.
+ *
+ * @example
+ * const migrations = await loadMigrations({ root: '/app', apps: [['shop', 'src/shop']] });
+ */
+export async function loadMigrations(project: LoaderProject, options: LoadOptions = {}): Promise<Migration[]> {
+  const files = migrationFiles(project);
+  if (files.length === 0) return [];
+  const apiNames = installSedimentApi();
+  const dir = cacheDirectory(project, options);
+  const stamps = files.map((m) => stamp(project.root, m.file, m.relativePath));
+  const key = cacheKey('migrations', apiNames, stamps);
+  const manifest = readJson<Manifest>(join(dir, `migrations-${key}.json`));
+  const bundleFile = manifest && join(dir, manifest.bundle);
+  if (manifest && bundleFile && existsSync(bundleFile) && stampsHold(project.root, manifest.helpers)) {
+    const module = (await importCachedBundle(bundleFile)) as { default: Bundle } | undefined;
+    if (module) {
+      options.onEvent?.({ kind: 'cache-hit', target: 'migrations', bundle: bundleFile });
+      // The manifest is written only once every file of this very bundle has been validated, so the
+      // warm path does not validate again (it would cost as much as the rest of the load).
+      return files.map((m) => {
+        const content = trustedContent(exportsOf(module.default, m));
+        return record(m, content, manifest.checksums[m.relativePath] ?? missingChecksum(m.relativePath));
+      });
+    }
+  }
+  return rebuild(project, options, { files, stamps, key, apiNames, dir });
+}
+
+function missingChecksum(where: string): never {
+  throw new Error(`The migration cache manifest has no checksum for ${where}; delete .sediment/cache and retry.`);
+}
+
+interface RebuildInput {
+  readonly files: readonly MigrationFile[];
+  readonly stamps: readonly Stamp[];
+  readonly key: string;
+  readonly apiNames: readonly string[];
+  readonly dir: string;
+}
+
+type Compile = typeof import('./compile.js');
+
+/** The cold path: compile what changed, put the bundle together, validate, checksum, write the cache. */
+async function rebuild(project: LoaderProject, options: LoadOptions, input: RebuildInput): Promise<Migration[]> {
+  const { files, key, apiNames, dir } = input;
+  const compile = await import('./compile.js');
+  const store = openPieceStore(dir, project.root, apiNames);
+  await compileStale(project, options, input, store.records, compile);
+
+  ensureCacheDirectory(dir);
+  const recordOf = (m: MigrationFile) => store.records.get(m.relativePath)!;
+  const text = combinePieces(files.map((m) => ({ file: m.relativePath, piece: recordOf(m).piece })), apiNames);
+  const bundle = bundleName('migrations', key, text);
+  const bundleFile = join(dir, bundle);
+  writeAtomic(bundleFile, text);
+  options.onEvent?.({ kind: 'bundle-written', target: 'migrations', bundle: bundleFile });
+  const loaded = ((await importBundle(bundleFile)) as { default: Bundle }).default;
+
+  // Validate everything first: a broken file is reported before any checksum is computed, while the
+  // compiled pieces are kept so that fixing it recompiles that file alone.
+  const contents: MigrationContentOf[] = [];
+  try {
+    for (const m of files) contents.push(validateMigrationExports(exportsOf(loaded, m), m.relativePath, m.file));
+  } finally {
+    if (contents.length < files.length) store.save();
+  }
+  await addChecksums(files, contents, store.records, compile);
+
+  const checksums = Object.fromEntries(files.map((m) => [m.relativePath, recordOf(m).checksum!]));
+  const helpers = uniqueStamps(files.flatMap((m) => recordOf(m).inputs.slice(1)));
+  store.save();
+  const manifestName = `migrations-${key}.json`;
+  writeAtomic(join(dir, manifestName), JSON.stringify({ bundle, helpers, checksums } satisfies Manifest));
+  removeStaleEntries(dir, 'migrations', [manifestName, bundle]);
+  return files.map((m, i) => record(m, contents[i], checksums[m.relativePath]));
+}
+
+/** The stored pieces still valid (their file and helpers unchanged), and a way to save them back. */
+function openPieceStore(dir: string, root: string, apiNames: readonly string[]) {
+  const file = join(dir, 'migration-pieces.json');
+  const format = cacheKey('pieces', apiNames);
+  const stored = readJson<PieceStore>(file);
+  const records = new Map<string, PieceRecord>();
+  if (stored?.format === format) {
+    for (const [path, entry] of Object.entries(stored.pieces)) {
+      if (existsSync(resolve(root, path)) && stampsHold(root, entry.inputs)) records.set(path, entry);
+    }
+  }
+  const save = () => writeAtomic(file, JSON.stringify({ format, pieces: Object.fromEntries(records) } satisfies PieceStore));
+  return { records, save };
+}
+
+/** Compiles the files that have no valid piece, and records their pieces. */
+async function compileStale(
+  project: LoaderProject,
+  options: LoadOptions,
+  { files, stamps, apiNames, dir }: RebuildInput,
+  records: Map<string, PieceRecord>,
+  compile: Compile,
+): Promise<void> {
+  const stale = files.filter((m) => !records.has(m.relativePath));
+  if (stale.length === 0) return;
+  options.onEvent?.({ kind: 'compile', target: 'migrations', files: stale.map((m) => m.relativePath) });
+  const compiled = await compile.compileMigrationPieces(project.root, stale.map((m) => m.file), apiNames, compile.cacheSubdirectory(dir));
+  const stampOf = new Map(files.map((m, i) => [m.file, stamps[i]]));
+  stale.forEach((m, i) => {
+    const { piece, inputs } = compiled[i];
+    // The file's own stamp is the one taken before compiling: if it changed since, it is recompiled next time.
+    const helpers = inputs.filter((input) => input !== m.file).map((input) => stamp(project.root, input));
+    records.set(m.relativePath, { inputs: [stampOf.get(m.file)!, ...helpers], piece });
+  });
+}
+
+/** Checksums for the pieces that have none yet; function sources are normalised by esbuild in one batch. */
+async function addChecksums(
+  files: readonly MigrationFile[],
+  contents: readonly MigrationContentOf[],
+  records: Map<string, PieceRecord>,
+  compile: Compile,
+): Promise<void> {
+  const missing = files.map((_, i) => i).filter((i) => records.get(files[i].relativePath)!.checksum === undefined);
+  const functions = [...new Set(missing.flatMap((i) => functionsIn(contents[i].operations)))];
+  const normalized = await compile.normalizeFunctionSources(functions.map((fn) => Function.prototype.toString.call(fn)));
+  const textOf = new Map(functions.map((fn, i) => [fn, normalized[i]]));
+  for (const i of missing) {
+    const checksum = migrationChecksum(contents[i], (fn) => textOf.get(fn) ?? Function.prototype.toString.call(fn));
+    records.set(files[i].relativePath, { ...records.get(files[i].relativePath)!, checksum });
+  }
+}
+
+function uniqueStamps(stamps: readonly Stamp[]): Stamp[] {
+  return [...new Map(stamps.map((s) => [s[0], s])).values()];
+}
+
+function exportsOf(bundle: Bundle, m: MigrationFile): Readonly<Record<string, unknown>> {
+  const entry = bundle[m.relativePath];
+  if (entry === undefined) throw new Error(`The migration bundle has no entry for ${m.relativePath}; delete .sediment/cache and retry.`);
+  if (entry.error !== undefined) {
+    const message = entry.error instanceof Error ? entry.error.message : String(entry.error);
+    throw new InvalidDefinitionError(`${m.relativePath}: loading the migration failed: ${message}`, {
+      file: m.file,
+      cause: entry.error,
+      hint: 'The file threw while it was evaluated; fix the statement the message points to.',
+    });
+  }
+  return (entry as { exports: Record<string, unknown> }).exports;
+}
+
+/** The content of an export already validated when its bundle was built. */
+function trustedContent(exports: Readonly<Record<string, unknown>>): MigrationContentOf {
+  const value = exports.default as MigrationDefinition;
+  return {
+    dependencies: value.dependencies ?? [],
+    operations: value.operations ?? [],
+    initial: value.initial ?? false,
+    atomic: value.atomic ?? true,
+    replaces: value.replaces ?? [],
+    runBefore: value.runBefore ?? [],
+  };
+}
+
+function record(m: MigrationFile, content: MigrationContentOf, checksum: string): Migration {
+  return Object.freeze({ app: m.app, name: m.name, file: m.file, ...content, checksum });
+}
