@@ -1,0 +1,383 @@
+import { InvalidDefinitionError } from '../errors/index.js';
+import type { ColumnNaming } from '../state/names.js';
+import { generatedName, MAX_IDENTIFIER_BYTES, Naming, shortHash } from '../state/names.js';
+import { compactOptions } from '../state/normalize.js';
+import type { ModelState } from '../state/project-state.js';
+import { ProjectState } from '../state/project-state.js';
+import type { Field, ForeignKeyField, ManyToManyField, ModelReference, OnDelete } from './fields.js';
+import { isAutoField, isForeignKey, relationKinds, scalarKinds } from './fields.js';
+import type { Constraint, IndexDefinition, ModelDefinition, ModelOptions } from './model.js';
+
+/**
+ * Turns what each app's models.ts exports into a ProjectState: relation references become qualified
+ * `'app.Model'` strings, unnamed indexes and constraints get deterministic names, options that only
+ * restate a default are dropped (so that writing `null: false` never produces a migration), and every
+ * mistake in the definitions is reported at once, as one InvalidDefinitionError naming each problem.
+ *
+ * @example
+ * const state = projectStateFromModels([['shop', [Client, Computer]], ['billing', [Invoice]]]);
+ */
+export function projectStateFromModels(
+  apps: readonly (readonly [label: string, models: readonly ModelDefinition[]])[],
+  options: { columnNaming?: ColumnNaming } = {},
+): ProjectState {
+  const problems: string[] = [];
+  const registry = registerModels(apps, problems);
+  const naming = new Naming(options.columnNaming ?? 'snake_case');
+  const models: ModelState[] = [];
+  for (const entry of registry.entries) {
+    models.push(collectModel(entry, registry, naming, problems));
+  }
+  const state = ProjectState.of(models);
+  checkProject(state, naming, problems);
+  if (problems.length > 0) {
+    const summary = problems.length === 1 ? 'Invalid model definition' : `${problems.length} problems in the model definitions`;
+    throw new InvalidDefinitionError(`${summary}:\n${problems.map((p) => `  - ${p}`).join('\n')}`, {
+      hint: 'Fix the models files named above; nothing was written.',
+    });
+  }
+  return state;
+}
+
+const identifier = /^[A-Za-z_][A-Za-z0-9_]*$/;
+
+interface Entry {
+  readonly app: string;
+  readonly definition: ModelDefinition;
+}
+
+interface Registry {
+  readonly entries: readonly Entry[];
+  /** app -> lowercase model name -> declared name. */
+  readonly names: ReadonlyMap<string, ReadonlyMap<string, string>>;
+  /** Model values, by identity, to the app that exports them. */
+  readonly owners: ReadonlyMap<ModelDefinition, string>;
+}
+
+function registerModels(apps: readonly (readonly [string, readonly ModelDefinition[]])[], problems: string[]): Registry {
+  const entries: Entry[] = [];
+  const names = new Map<string, Map<string, string>>();
+  const owners = new Map<ModelDefinition, string>();
+  for (const [app, definitions] of apps) {
+    if (!identifier.test(app)) problems.push(`app label ${JSON.stringify(app)} is not a valid identifier`);
+    if (names.has(app)) {
+      problems.push(`app ${app} is listed twice`);
+      continue;
+    }
+    const byName = new Map<string, string>();
+    names.set(app, byName);
+    for (const definition of definitions) {
+      if (definition?.kind !== 'model' || typeof definition.name !== 'string') {
+        problems.push(`app ${app} exports something that is not a model() as a model`);
+        continue;
+      }
+      if (!identifier.test(definition.name)) {
+        problems.push(`${app}: model name ${JSON.stringify(definition.name)} is not a valid identifier`);
+        continue;
+      }
+      const owner = owners.get(definition);
+      if (owner !== undefined) {
+        problems.push(
+          `the model ${definition.name} is exported by both ${owner} and ${app}; a model belongs to one app ` +
+            `(remove the re-export and refer to it as '${owner}.${definition.name}')`,
+        );
+        continue;
+      }
+      const lower = definition.name.toLowerCase();
+      const existing = byName.get(lower);
+      if (existing !== undefined) {
+        problems.push(`app ${app} declares two models named ${existing} and ${definition.name} (model names are case-insensitive)`);
+        continue;
+      }
+      byName.set(lower, definition.name);
+      owners.set(definition, app);
+      entries.push({ app, definition });
+    }
+  }
+  return { entries, names, owners };
+}
+
+/** Resolves a reference as written in `app`'s models file to `'app.Model'`, or reports why it cannot. */
+function resolveModelReference(
+  reference: ModelReference,
+  app: string,
+  self: string,
+  registry: Registry,
+  where: string,
+  problems: string[],
+): string | undefined {
+  if (typeof reference === 'object' && reference !== null) {
+    const owner = registry.owners.get(reference as ModelDefinition);
+    if (owner === undefined) {
+      problems.push(`${where} refers to the model value ${reference.name}, which no app's models.ts exports`);
+      return undefined;
+    }
+    return `${owner}.${reference.name}`;
+  }
+  if (typeof reference !== 'string' || reference.length === 0) {
+    problems.push(`${where} has an invalid model reference ${JSON.stringify(reference)}`);
+    return undefined;
+  }
+  const text = reference === 'self' ? self : reference;
+  const dot = text.indexOf('.');
+  const targetApp = dot === -1 ? app : text.slice(0, dot);
+  const targetName = dot === -1 ? text : text.slice(dot + 1);
+  const models = registry.names.get(targetApp);
+  if (!models) {
+    const known = [...registry.names.keys()].sort().join(', ');
+    problems.push(`${where} refers to ${JSON.stringify(reference)}, but there is no app ${targetApp} (apps: ${known})`);
+    return undefined;
+  }
+  const declared = models.get(targetName.toLowerCase());
+  if (declared === undefined) {
+    const known = [...models.values()].sort().join(', ') || 'no models';
+    problems.push(`${where} refers to ${JSON.stringify(reference)}, but app ${targetApp} has no model ${targetName} (it has: ${known})`);
+    return undefined;
+  }
+  return `${targetApp}.${declared}`;
+}
+
+function collectModel(entry: Entry, registry: Registry, naming: Naming, problems: string[]): ModelState {
+  const { app, definition } = entry;
+  const id = `${app}.${definition.name}`;
+  const fields: (readonly [string, Field])[] = [];
+  for (const [name, field] of Object.entries(definition.fields ?? {})) {
+    const where = `${id}.${name}`;
+    checkFieldName(name, where, problems);
+    if (!isKnownField(field)) {
+      problems.push(`${where} is not a field (use one of the f.* constructors)`);
+      continue;
+    }
+    fields.push([name, canonicalField(qualifyField(field, app, definition.name, registry, where, problems))]);
+  }
+  const partial: ModelState = { app, name: definition.name, fields, options: {} };
+  const options = collectOptions(partial, definition.options ?? {}, naming, problems);
+  return { ...partial, options };
+}
+
+function isKnownField(field: unknown): field is Field {
+  const kind = (field as { kind?: unknown } | undefined)?.kind;
+  return (scalarKinds as readonly unknown[]).includes(kind) || (relationKinds as readonly unknown[]).includes(kind);
+}
+
+function checkFieldName(name: string, where: string, problems: string[]): void {
+  if (!identifier.test(name)) problems.push(`${where}: field name is not a valid identifier`);
+  else if (name.includes('__')) problems.push(`${where}: field names cannot contain "__" (it separates lookups)`);
+  else if (name.endsWith('_')) problems.push(`${where}: field names cannot end with an underscore`);
+  else if (name === 'pk') problems.push(`${where}: "pk" is reserved for the primary key shortcut`);
+}
+
+function qualifyField(field: Field, app: string, model: string, registry: Registry, where: string, problems: string[]): Field {
+  if (field.kind === 'manyToMany') {
+    const to = resolveModelReference(field.to, app, model, registry, where, problems) ?? String(field.to);
+    const through =
+      field.through === undefined
+        ? undefined
+        : resolveModelReference(field.through, app, model, registry, `${where} (through)`, problems) ?? String(field.through);
+    return through === undefined ? { ...field, to } : { ...field, to, through };
+  }
+  if (isForeignKey(field)) {
+    const to = resolveModelReference(field.to, app, model, registry, where, problems) ?? String(field.to);
+    return { ...field, to };
+  }
+  return field;
+}
+
+const optionDefaults: Readonly<Record<string, unknown>> = {
+  null: false, unique: false, dbIndex: false, primaryKey: false, blank: false, editable: true, dbConstraint: true,
+};
+
+/**
+ * Drops options that restate the default, as Django's field deconstruction does, so that adding or
+ * removing `null: false` in a models file (or a hand-written migration) is not a change.
+ */
+export function canonicalField(field: Field): Field {
+  const out: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(field)) {
+    if (value === undefined) continue;
+    if (key in optionDefaults && optionDefaults[key] === value) continue;
+    out[key] = value;
+  }
+  return out as unknown as Field;
+}
+
+function collectOptions(model: ModelState, options: ModelOptions, naming: Naming, problems: string[]): ModelOptions {
+  const id = `${model.app}.${model.name}`;
+  const table = naming.table({ app: model.app, name: model.name, options });
+  const columnsOf = (fields: readonly string[]) =>
+    fields.map((name) => {
+      const field = model.fields.find(([n]) => n === name)?.[1];
+      return field ? naming.column(name, field) : name;
+    });
+  const indexes = (options.indexes ?? []).map((index, i) => {
+    if (index?.kind !== 'index') {
+      problems.push(`${id}: indexes[${i}] is not an index() definition`);
+      return index;
+    }
+    checkFieldList(model, index.fields, `${id}: index ${index.name ?? `#${i + 1}`}`, problems);
+    if (index.name !== undefined) return index;
+    const parts = index.condition ? [...columnsOf(index.fields), shortHash(index.condition)] : columnsOf(index.fields);
+    return { ...index, name: generatedName(table, parts, 'idx') } satisfies IndexDefinition;
+  });
+  const constraints = (options.constraints ?? []).map((constraint, i): Constraint => {
+    const label = `${id}: constraint ${constraint?.name ?? `#${i + 1}`}`;
+    if (constraint?.kind === 'unique') {
+      checkFieldList(model, constraint.fields, label, problems);
+      if (constraint.name !== undefined) return constraint;
+      const columns = columnsOf(constraint.fields);
+      const parts = constraint.condition ? [...columns, shortHash(constraint.condition)] : columns;
+      return { ...constraint, name: generatedName(table, parts, 'uniq') };
+    }
+    if (constraint?.kind === 'check') {
+      if (typeof constraint.check !== 'string' || constraint.check.trim() === '') problems.push(`${label}: the check expression is empty`);
+      if (constraint.name !== undefined) return constraint;
+      return { ...constraint, name: generatedName(table, [shortHash(String(constraint.check))], 'check') };
+    }
+    problems.push(`${id}: constraints[${i}] is not a unique() or check() definition`);
+    return constraint;
+  });
+  for (const [i, set] of (options.uniqueTogether ?? []).entries()) {
+    checkFieldList(model, set, `${id}: uniqueTogether[${i}]`, problems);
+  }
+  for (const entry of options.ordering ?? []) {
+    const name = entry.replace(/^-/, '');
+    if (entry === '?' || name.includes('__')) continue;
+    if (!model.fields.some(([n]) => n === name)) {
+      problems.push(`${id}: ordering names ${JSON.stringify(entry)}, but ${model.name} has no field ${name} (fields: ${fieldList(model)})`);
+    }
+  }
+  if (options.dbTable !== undefined && (typeof options.dbTable !== 'string' || options.dbTable.trim() === '')) {
+    problems.push(`${id}: dbTable must be a non-empty string`);
+  }
+  // `managed: true` is the default; keeping it would make it a difference from the migrations' state.
+  const { managed, ...rest } = options;
+  return compactOptions({ ...rest, ...(managed === false ? { managed } : {}), indexes, constraints });
+}
+
+function fieldList(model: ModelState): string {
+  return model.fields.map(([n]) => n).join(', ') || 'none';
+}
+
+function checkFieldList(model: ModelState, fields: readonly string[] | undefined, label: string, problems: string[]): void {
+  if (!Array.isArray(fields) || fields.length === 0) {
+    problems.push(`${label} names no fields`);
+    return;
+  }
+  const seen = new Set<string>();
+  for (const name of fields) {
+    const field = model.fields.find(([n]) => n === name)?.[1];
+    if (!field) problems.push(`${label} names the field ${JSON.stringify(name)}, which ${model.name} does not have (fields: ${fieldList(model)})`);
+    else if (field.kind === 'manyToMany') problems.push(`${label} names the many-to-many field ${name}, which has no column`);
+    if (seen.has(name)) problems.push(`${label} names ${name} twice`);
+    seen.add(name);
+  }
+}
+
+const onDeleteValues: readonly OnDelete[] = ['cascade', 'protect', 'restrict', 'setNull', 'setDefault', 'doNothing'];
+
+/** Checks that need the whole project: relations' targets, keys, name clashes. */
+function checkProject(state: ProjectState, naming: Naming, problems: string[]): void {
+  const tables = new Map<string, string>();
+  const objectNames = new Map<string, string>();
+  for (const model of state.models()) {
+    const id = `${model.app}.${model.name}`;
+    checkModelFields(state, model, naming, problems);
+    const table = naming.table(model);
+    const other = tables.get(table);
+    if (other) problems.push(`${id} and ${other} both use the table ${table}`);
+    tables.set(table, id);
+    for (const named of [...(model.options.indexes ?? []), ...(model.options.constraints ?? [])]) {
+      const name = named.name!;
+      if (!identifier.test(name)) problems.push(`${id}: index or constraint name ${JSON.stringify(name)} is not a valid identifier`);
+      if (Buffer.byteLength(name) > MAX_IDENTIFIER_BYTES) {
+        problems.push(`${id}: the name ${name} is longer than ${MAX_IDENTIFIER_BYTES} bytes, the database would cut it`);
+      }
+      const owner = objectNames.get(name);
+      if (owner) problems.push(`the name ${name} is used by two indexes or constraints (${owner} and ${id}); names are unique per database`);
+      objectNames.set(name, id);
+    }
+  }
+}
+
+function checkModelFields(state: ProjectState, model: ModelState, naming: Naming, problems: string[]): void {
+  const id = `${model.app}.${model.name}`;
+  const keys = model.fields.filter(([, field]) => field.kind !== 'manyToMany' && field.primaryKey);
+  if (keys.length === 0) problems.push(`${id} has no primary key (model() adds id unless a field sets primaryKey: true)`);
+  if (keys.length > 1) problems.push(`${id} has ${keys.length} primary keys (${keys.map(([n]) => n).join(', ')}); a model has exactly one`);
+  const columns = new Map<string, string>();
+  const lowerNames = new Map<string, string>();
+  for (const [name, field] of model.fields) {
+    const where = `${id}.${name}`;
+    const lower = name.toLowerCase();
+    if (lowerNames.has(lower)) problems.push(`${id} has fields ${lowerNames.get(lower)} and ${name}, which differ only in case`);
+    lowerNames.set(lower, name);
+    if (field.kind !== 'manyToMany') {
+      const column = naming.column(name, field);
+      if (columns.has(column)) problems.push(`${id}: fields ${columns.get(column)} and ${name} both use the column ${column}`);
+      columns.set(column, name);
+    }
+    checkField(state, model, field, where, problems);
+  }
+}
+
+function checkField(state: ProjectState, model: ModelState, field: Field, where: string, problems: string[]): void {
+  if (field.kind === 'manyToMany') {
+    checkManyToMany(state, model, field, where, problems);
+    return;
+  }
+  if (field.primaryKey && field.null) problems.push(`${where}: a primary key cannot be null: true`);
+  if (isAutoField(field) && !field.primaryKey) problems.push(`${where}: f.${field.kind}() must be the primary key (primaryKey: true)`);
+  if ('maxLength' in field && field.maxLength !== undefined && !(Number.isInteger(field.maxLength) && field.maxLength > 0)) {
+    problems.push(`${where}: maxLength must be a positive integer`);
+  }
+  if (field.kind === 'decimal') {
+    const { maxDigits, decimalPlaces } = field;
+    if (!Number.isInteger(maxDigits) || maxDigits! < 1) problems.push(`${where}: maxDigits must be a positive integer`);
+    else if (!Number.isInteger(decimalPlaces) || decimalPlaces! < 0) problems.push(`${where}: decimalPlaces must be an integer >= 0`);
+    else if (decimalPlaces! > maxDigits!) problems.push(`${where}: decimalPlaces (${decimalPlaces}) cannot exceed maxDigits (${maxDigits})`);
+  }
+  if (isForeignKey(field)) checkForeignKey(state, field, where, problems);
+}
+
+function checkForeignKey(state: ProjectState, field: ForeignKeyField, where: string, problems: string[]): void {
+  if (!onDeleteValues.includes(field.onDelete)) {
+    problems.push(`${where}: onDelete must be one of ${onDeleteValues.join(', ')}`);
+  }
+  if (field.onDelete === 'setNull' && !field.null) problems.push(`${where}: onDelete: 'setNull' needs null: true`);
+  if (field.onDelete === 'setDefault' && field.default === undefined && field.dbDefault === undefined) {
+    problems.push(`${where}: onDelete: 'setDefault' needs a default`);
+  }
+  const target = state.resolve(field.to as string, '');
+  if (!target) return;
+  if (field.toField !== undefined) {
+    const toField = target.fields.find(([n]) => n === field.toField)?.[1];
+    if (!toField) {
+      problems.push(`${where}: toField ${field.toField} does not exist on ${target.app}.${target.name} (fields: ${fieldList(target)})`);
+    } else if (toField.kind === 'manyToMany') {
+      problems.push(`${where}: toField ${field.toField} is a many-to-many field`);
+    } else if (!toField.primaryKey && !toField.unique && !uniqueByConstraint(target, field.toField)) {
+      problems.push(`${where}: toField ${target.app}.${target.name}.${field.toField} must be unique (unique: true or the primary key)`);
+    }
+  }
+}
+
+function uniqueByConstraint(model: ModelState, fieldName: string): boolean {
+  return (model.options.constraints ?? []).some(
+    (c) => c.kind === 'unique' && !c.condition && c.fields.length === 1 && c.fields[0] === fieldName,
+  );
+}
+
+function checkManyToMany(state: ProjectState, model: ModelState, field: ManyToManyField, where: string, problems: string[]): void {
+  if (field.through === undefined) return;
+  const through = state.resolve(field.through as string, '');
+  const target = state.resolve(field.to as string, '');
+  if (!through || !target) return;
+  const pointsAt = (m: ModelState) =>
+    through.fields.some(([, f]) => isForeignKey(f) && (f.to as string).toLowerCase() === `${m.app}.${m.name}`.toLowerCase());
+  if (!pointsAt(model) || !pointsAt(target)) {
+    problems.push(
+      `${where}: the through model ${through.app}.${through.name} needs a foreign key to ${model.app}.${model.name} ` +
+        `and one to ${target.app}.${target.name}`,
+    );
+  }
+}

@@ -1,0 +1,41 @@
+import { SedimentError } from '../errors/index.js';
+import type { NotNullQuestion } from './questioner.js';
+import { fieldId } from './questioner.js';
+
+/**
+ * A NOT NULL field has no value for existing rows and nobody said where one should come from. Thrown
+ * by the autodetector when the questioner answers "quit"; nothing has been written.
+ */
+export class NotNullWithoutDefaultError extends SedimentError {
+  readonly app: string;
+  readonly model: string;
+  readonly field: string;
+
+  constructor(question: NotNullQuestion) {
+    const id = fieldId(question);
+    const message =
+      question.operation === 'addField'
+        ? `Cannot add the NOT NULL field ${id} without a default: the database needs a value for the rows that already exist.`
+        : `Cannot make ${id} NOT NULL without a default: rows that already exist may hold NULL.`;
+    const handled =
+      question.operation === 'addField'
+        ? `--assume-handled ${id} (only if the table has no rows)`
+        : `--assume-handled ${id} (existing NULLs were replaced by a data migration)`;
+    super('not-null-without-default', message, {
+      hint:
+        `Give the field a default or null: true in models.ts, or run makemigrations again with ` +
+        `--default ${id}=<json> (a one-off value for existing rows, e.g. --default ${id}=0; 'now' for the current time) ` +
+        `or ${handled}. Nothing was written.`,
+    });
+    this.app = question.app;
+    this.model = question.model;
+    this.field = question.field;
+  }
+}
+
+/** The person at the terminal cancelled a question (Ctrl-C). Nothing has been written. */
+export class QuestionCancelledError extends SedimentError {
+  constructor(question: string) {
+    super('cancelled', `Cancelled while answering: ${question}`, { hint: 'Nothing was written.' });
+  }
+}
