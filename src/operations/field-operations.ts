@@ -8,7 +8,7 @@ import { getField, modelKey, resolveReference, withFields, withOptions } from '.
 import { refersTo } from './model-operations.js';
 import type { DatabaseContext, ModelRef, OperationSpec, Reduction } from './spec.js';
 import { barrier, passThrough, replaceWith } from './spec.js';
-import { elidableReduce, isManaged, sameName } from './shared.js';
+import { crossesModelChange, elidableReduce, isManaged, sameName } from './shared.js';
 import type { Operation } from './types.js';
 
 function requireField(model: ModelState, name: string, what: string): Field {
@@ -56,14 +56,17 @@ function fieldReferences(
 function fieldReduce(op: Operation, modelName: string, names: readonly string[], other: Operation, app: string): Reduction {
   const elided = elidableReduce(op, other);
   if (elided) return elided;
+  if (crossesModelChange(op, other, app, referencesModelOf)) return barrier;
   const model = { app, name: modelName };
   return names.some((name) => referencesField(other, app, model, name)) ? barrier : passThrough;
 }
 
 // Late-bound to avoid an import cycle with the registry.
+let referencesModelOf: (op: Operation, app: string, model: ModelRef) => boolean = () => true;
 let referencesField: (op: Operation, app: string, model: ModelRef, field: string) => boolean = () => true;
-export function bindReferencesField(fn: typeof referencesField): void {
+export function bindReferencesField(fn: typeof referencesField, modelFn: typeof referencesModelOf): void {
   referencesField = fn;
+  referencesModelOf = modelFn;
 }
 
 const sameField = (a: { model: string; name: string }, model: string, name: string) =>

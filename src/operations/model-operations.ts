@@ -9,7 +9,7 @@ import { modelKey, resolveReference, withFields, withOptions } from '../state/pr
 import type { DatabaseContext, ModelRef, OperationSpec, Reduction } from './spec.js';
 import { barrier, passThrough, replaceWith } from './spec.js';
 import type { CreateModel, Operation } from './types.js';
-import { elidableReduce, isManaged, sameName } from './shared.js';
+import { crossesModelChange, elidableReduce, isManaged, sameName } from './shared.js';
 
 export function refersTo(reference: string | undefined, app: string, model: ModelRef): boolean {
   if (reference === undefined) return false;
@@ -34,6 +34,7 @@ function fieldsReference(fields: Iterable<Field>, app: string, model: ModelRef):
 export function modelReduce(op: Operation, name: string, other: Operation, app: string): Reduction {
   const elided = elidableReduce(op, other);
   if (elided) return elided;
+  if (crossesModelChange(op, other, app, referencesModel)) return barrier;
   return referencesModel(other, app, { app, name }) ? barrier : passThrough;
 }
 
@@ -46,6 +47,23 @@ export function bindReferencesModel(fn: typeof referencesModel): void {
 function buildModel(app: string, op: CreateModel): ModelState {
   const fields = Object.entries(op.fields).map(([name, field]) => [name, normalizeField(field, app)] as const);
   return { app, name: op.name, fields, options: compactOptions(op.options ?? {}) };
+}
+
+/** The fields of a created model with relations to itself pointed at its new name. */
+function repointSelf(op: CreateModel, app: string, newName: string): Readonly<Record<string, Field>> {
+  const self = { app, name: op.name };
+  const newReference = `${app}.${newName}`;
+  return Object.fromEntries(
+    Object.entries(op.fields).map(([name, field]) => {
+      if (!isRelation(field)) return [name, field];
+      let updated: Field = field;
+      if (refersTo(field.to as string, app, self)) updated = { ...updated, to: newReference } as Field;
+      if (field.kind === 'manyToMany' && refersTo(field.through as string | undefined, app, self)) {
+        updated = { ...updated, through: newReference } as Field;
+      }
+      return [name, updated];
+    }),
+  );
 }
 
 function managedModel(ctx: DatabaseContext, state: ProjectState, name: string): ModelState | undefined {
@@ -81,7 +99,7 @@ export const createModel: OperationSpec<'createModel'> = {
         if (mine(other.name)) return replaceWith();
         break;
       case 'renameModel':
-        if (mine(other.oldName)) return replaceWith({ ...op, name: other.newName });
+        if (mine(other.oldName)) return replaceWith({ ...op, name: other.newName, fields: repointSelf(op, app, other.newName) });
         break;
       case 'alterModelOptions':
         if (mine(other.name)) return replaceWith({ ...op, options: compactOptions({ ...op.options, ...other.options }) });

@@ -53,5 +53,5 @@ export const reduce = (op: Operation, other: Operation, app: string): Reduction 
 export const isElidable = (op: Operation): boolean => spec(op).elidable?.(op as never) ?? false;
 
 bindReferencesModel(referencesModel);
-bindReferencesField(referencesField);
+bindReferencesField(referencesField, referencesModel);
 bindDispatch({ stateForwards, databaseForwards, databaseBackwards, reversible: isReversible });

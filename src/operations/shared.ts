@@ -18,3 +18,20 @@ export function elidableReduce(op: Operation, other: Operation): Reduction | und
   if ((other.kind === 'runSql' || other.kind === 'runCode') && other.elidable) return replaceWith(op);
   return undefined;
 }
+
+/**
+ * A model rename or deletion changes what every relation to that model means, so an operation that
+ * references the model can never be moved across it, whichever of the two is on the left.
+ */
+export function crossesModelChange(
+  op: Operation,
+  other: Operation,
+  app: string,
+  referencesModel: (op: Operation, app: string, model: ModelRef) => boolean,
+): boolean {
+  if (other.kind === 'renameModel') {
+    return referencesModel(op, app, { app, name: other.oldName }) || referencesModel(op, app, { app, name: other.newName });
+  }
+  if (other.kind === 'deleteModel') return referencesModel(op, app, { app, name: other.name });
+  return false;
+}

@@ -115,10 +115,6 @@ function operationsFrom(plan: readonly (readonly [number, number, number])[]): O
     }
     // Deleting a model others point at would leave them dangling: not a sequence anyone writes.
     if (op?.kind === 'deleteModel' && state.relationsTo('shop', op.name).some(([m]) => m.name !== op.name)) continue;
-    // Known gap in operations/ (reported): createModel.reduce(renameModel) does not repoint a
-    // relation to itself, and renameModel passes through an addField whose relation points at the
-    // renamed model. Renames of models that relations point at are left out until that is fixed.
-    if (op?.kind === 'renameModel' && state.relationsTo('shop', op.oldName).length > 0) continue;
     if (op) {
       state = stateForwards(state, 'shop', op);
       out.push(op);
