@@ -24,8 +24,8 @@ export interface Project {
   readonly apps: readonly (readonly [label: string, dir: string])[];
   readonly naming: Naming;
   readonly historyTable: string;
-  /** --database, else DATABASE_URL, else the config's `database`. */
-  readonly databaseUrl: string;
+  /** --database, else DATABASE_URL, else the config's `database`; commands that connect require it. */
+  readonly databaseUrl: string | undefined;
 }
 
 export async function loadProject(options: GlobalOptions, cwd = process.cwd()): Promise<Project> {
@@ -37,12 +37,8 @@ export async function loadProject(options: GlobalOptions, cwd = process.cwd()): 
   }
   const config = await loadConfig(configFile);
   const root = dirname(configFile);
-  const databaseUrl = options.database ?? process.env.DATABASE_URL ?? config.database;
-  if (!databaseUrl) {
-    throw new ConfigError('No database configured.', {
-      hint: "Set `database` in sediment.config.ts, the DATABASE_URL environment variable, or pass --database URL (e.g. 'pglite:./.sediment/dev').",
-    });
-  }
+  // An empty value counts as unset: `DATABASE_URL= sediment migrate` should fall back to the config.
+  const databaseUrl = options.database || process.env.DATABASE_URL || config.database || undefined;
   return {
     root,
     configFile,
@@ -56,6 +52,11 @@ export async function loadProject(options: GlobalOptions, cwd = process.cwd()): 
 
 /** Opens the project's database, runs `fn`, and always closes the connection. */
 export async function withConnection<T>(project: Project, fn: (connection: Connection) => Promise<T>): Promise<T> {
+  if (!project.databaseUrl) {
+    throw new ConfigError('No database configured.', {
+      hint: "Set `database` in sediment.config.ts, the DATABASE_URL environment variable, or pass --database URL (e.g. 'pglite:./.sediment/dev').",
+    });
+  }
   const connection = await openDatabase(project.databaseUrl, project.root);
   try {
     return await fn(connection);
@@ -65,5 +66,5 @@ export async function withConnection<T>(project: Project, fn: (connection: Conne
 }
 
 export function describeDatabase(project: Project): string {
-  return redact(project.databaseUrl);
+  return project.databaseUrl ? redact(project.databaseUrl) : '(no database configured)';
 }

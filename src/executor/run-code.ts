@@ -1,7 +1,7 @@
 import type { Connection } from '../backends/base/connection.js';
 import { SedimentError } from '../errors/index.js';
 import type { Migration } from '../graph/migration.js';
-import type { RunCodeFunction } from '../operations/types.js';
+import type { RunCodeContext, RunCodeFunction } from '../operations/types.js';
 import type { ProjectState } from '../state/project-state.js';
 import { kyselyFor } from '../data/kysely-dialect.js';
 
@@ -30,7 +30,7 @@ export async function runCodeInMigration(fn: RunCodeFunction, env: RunCodeEnviro
       );
     },
   };
-  await fn({ apps, db });
+  await fn({ apps, db: db as RunCodeContext['db'] });
   if (env.atomic) {
     // Rows written by the code may have queued deferred foreign-key checks; a later ALTER TABLE on the
     // same table in this transaction would then fail with "cannot ALTER TABLE because it has pending

@@ -1,4 +1,5 @@
 import type { Field } from '../model/fields.js';
+import type { Kysely } from 'kysely';
 import type { Constraint, IndexDefinition, ModelOptions } from '../model/model.js';
 
 /**
@@ -85,10 +86,20 @@ export interface AddConstraintNotValid {
 export interface ValidateConstraint { readonly kind: 'validateConstraint'; readonly model: string; readonly name: string }
 export interface CreateExtension { readonly kind: 'createExtension'; readonly name: string }
 
-/** The context handed to `runCode` functions; defined fully by the data-migration layer. */
+/** The historical models of the project as of the migration that runs the code. */
+export interface HistoricalApps {
+  getModel(app: string, name: string): unknown;
+}
+
+/** What a `runCode` function receives. */
 export interface RunCodeContext {
-  readonly apps: unknown;
-  readonly db: unknown;
+  readonly apps: HistoricalApps;
+  /**
+   * Kysely on the migration's own connection and transaction. Its tables are untyped (`any`): a data
+   * migration sees the schema as of its point in history, which no generated type describes.
+   */
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  readonly db: Kysely<any>;
 }
 export type RunCodeFunction = (context: RunCodeContext) => unknown | Promise<unknown>;
 
