@@ -9,6 +9,28 @@ import { parseDatabaseUrl } from './url.js';
  * so a PostgreSQL user never loads PGlite's WebAssembly and vice versa.
  */
 export async function openDatabase(url: string, projectRoot: string): Promise<Connection> {
+  const connection = await connect(url, projectRoot);
+  const log = process.env.SEDIMENT_SQL_LOG;
+  return log ? await loggingConnection(connection, log) : connection;
+}
+
+/**
+ * SEDIMENT_SQL_LOG=path appends every statement sent to the database to that file, one per line
+ * block ending with ';' — for debugging, and for the benchmark's raw-SQL baseline.
+ */
+async function loggingConnection(connection: Connection, path: string): Promise<Connection> {
+  const { appendFileSync } = await import('node:fs');
+  return {
+    ...connection,
+    query(sql, params) {
+      appendFileSync(path, `${sql.trimEnd()}${params?.length ? ` -- params: ${JSON.stringify(params)}` : ''};\n`);
+      return connection.query(sql, params);
+    },
+    close: () => connection.close(),
+  };
+}
+
+async function connect(url: string, projectRoot: string): Promise<Connection> {
   const target = parseDatabaseUrl(url);
   switch (target.kind) {
     case 'postgres': {
