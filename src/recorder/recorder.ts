@@ -1,5 +1,5 @@
 import type { Connection } from '../backends/base/connection.js';
-import { quoteIdentifier, quoteLiteral } from '../backends/postgres/quote.js';
+import { quoteLiteral, quoteName } from '../backends/postgres/sql.js';
 import { nodeKey, type NodeKey } from '../graph/migration.js';
 
 export interface AppliedMigration {
@@ -22,12 +22,12 @@ export class Recorder {
     private readonly connection: Connection,
     readonly tableName: string = DEFAULT_HISTORY_TABLE,
   ) {
-    this.table = quoteIdentifier(tableName);
+    this.table = quoteName(tableName);
   }
 
   async hasTable(): Promise<boolean> {
     const { rows } = await this.connection.query<{ found: string | null }>(
-      `SELECT to_regclass(${quoteLiteral(quoteIdentifier(this.tableName))}) AS found`,
+      `SELECT to_regclass(${quoteLiteral(quoteName(this.tableName))}) AS found`,
     );
     return rows[0]?.found != null;
   }

@@ -21,8 +21,9 @@ export function snakeCase(name: string): string {
 export class Naming {
   constructor(readonly columnNaming: ColumnNaming = 'snake_case') {}
 
+  /** `app_model` in snake_case, shortened deterministically past 63 bytes; `dbTable` as given. */
   table(model: Pick<ModelState, 'app' | 'name' | 'options'>): string {
-    return model.options.dbTable ?? `${model.app}_${snakeCase(model.name)}`;
+    return model.options.dbTable ?? truncateName(`${model.app}_${snakeCase(model.name)}`);
   }
 
   column(fieldName: string, field: Field): string {
