@@ -26,6 +26,10 @@ async function loggingConnection(connection: Connection, path: string): Promise<
       appendFileSync(path, `${sql.trimEnd()}${params?.length ? ` -- params: ${JSON.stringify(params)}` : ''};\n`);
       return connection.query(sql, params);
     },
+    script(sql) {
+      appendFileSync(path, `${sql.trimEnd()};\n`);
+      return connection.script(sql);
+    },
     close: () => connection.close(),
   };
 }

@@ -48,6 +48,10 @@ function trackStatements(connection: Connection): Connection & { lastSql?: strin
       tracked.lastSql = sql;
       return connection.query(sql, params);
     },
+    async script(sql) {
+      tracked.lastSql = sql;
+      return connection.script(sql);
+    },
     close: () => connection.close(),
   };
   return tracked;
@@ -60,18 +64,23 @@ function trackStatements(connection: Connection): Connection & { lastSql?: strin
  */
 export async function executePlan(steps: readonly PlanStep[], deps: ExecutorDeps, options: ExecuteOptions = {}): Promise<void> {
   const done: string[] = [];
-  for (const step of steps) {
+  for (const [index, step] of steps.entries()) {
     const id = nodeKey(step.migration.app, step.migration.name);
     const fake = options.fake === true || (options.fakeInitial === true && !step.backwards && (await initialAlreadyApplied(step, deps)));
     deps.onEvent?.({ kind: 'migration-start', id, backwards: step.backwards, fake });
     const started = performance.now();
-    await runStep(step, deps, fake, done);
+    await runStep(step, deps, fake, done, index === steps.length - 1);
     done.push(id);
     deps.onEvent?.({ kind: 'migration-done', id, backwards: step.backwards, fake, ms: performance.now() - started });
   }
 }
 
 async function record(step: PlanStep, recorder: Recorder): Promise<void> {
+  await recorder.connectionScript(recordSql(step, recorder));
+}
+
+/** The statements that record (or unrecord) the step's migration in the history. */
+function recordSql(step: PlanStep, recorder: Recorder): string {
   const { migration } = step;
   // A squashed migration stands for the ones it replaces: record (or unrecord) them all, as Django does,
   // so the history stays right whichever set of files a later checkout has.
@@ -80,13 +89,12 @@ async function record(step: PlanStep, recorder: Recorder): Promise<void> {
     name: migration.name,
     checksum: migration.checksum as string | null,
   }];
-  for (const node of nodes) {
-    if (step.backwards) await recorder.recordUnapplied(node.app, node.name);
-    else await recorder.recordApplied(node.app, node.name, node.checksum);
-  }
+  return nodes
+    .map((node) => (step.backwards ? recorder.unappliedSql(node.app, node.name) : recorder.appliedSql(node.app, node.name, node.checksum)))
+    .join('; ');
 }
 
-async function runStep(step: PlanStep, deps: ExecutorDeps, fake: boolean, done: readonly string[]): Promise<void> {
+async function runStep(step: PlanStep, deps: ExecutorDeps, fake: boolean, done: readonly string[], last: boolean): Promise<void> {
   const { migration } = step;
   const connection = trackStatements(deps.connection);
   const atomic = migration.atomic;
@@ -94,13 +102,22 @@ async function runStep(step: PlanStep, deps: ExecutorDeps, fake: boolean, done: 
     await record(step, deps.recorder);
     return;
   }
-  if (atomic) await connection.query('BEGIN');
+  if (atomic) {
+    // Every commit but the run's last is asynchronous: waiting for a WAL flush per migration is most
+    // of the cost of a long run. This never risks consistency — after a crash the most recent commits
+    // are lost as a whole, schema change and history row together, as if they had rolled back — and
+    // the last commit, which is synchronous, flushes the WAL and so makes every earlier one durable
+    // before migrate reports success (https://www.postgresql.org/docs/current/wal-async-commit.html).
+    await connection.script(last ? 'BEGIN' : 'BEGIN; SET LOCAL synchronous_commit TO off');
+  }
   const progress = { operation: -1 };
   try {
     await runOperations(step, connection, deps.createEditor(connection), progress);
     progress.operation = -1;
-    await record(step, deps.recorder);
-    if (atomic) await connection.query('COMMIT');
+    // The history rows and the COMMIT go in one round trip: per-migration bookkeeping is most of what a
+    // long run spends beyond the DDL itself.
+    const history = recordSql(step, deps.recorder);
+    await connection.script(atomic ? `${history}; COMMIT` : history);
   } catch (error) {
     if (atomic) await deps.connection.query('ROLLBACK').catch(() => {});
     throw failure(error, step, progress.operation, connection.lastSql, done);

@@ -65,14 +65,29 @@ export class Recorder {
   }
 
   async recordApplied(app: string, name: string, checksum: string | null): Promise<void> {
-    await this.connection.query(
-      `INSERT INTO ${this.table} (app, name, checksum) VALUES ($1, $2, $3)
-ON CONFLICT (app, name) DO UPDATE SET checksum = EXCLUDED.checksum`,
-      [app, name, checksum],
-    );
+    await this.connection.script(this.appliedSql(app, name, checksum));
   }
 
   async recordUnapplied(app: string, name: string): Promise<void> {
-    await this.connection.query(`DELETE FROM ${this.table} WHERE app = $1 AND name = $2`, [app, name]);
+    await this.connection.script(this.unappliedSql(app, name));
+  }
+
+  /** Runs statements from appliedSql/unappliedSql on the recorder's connection. */
+  async connectionScript(sql: string): Promise<void> {
+    await this.connection.script(sql);
+  }
+
+  /**
+   * The statement recording a migration as applied, with quoted literals (not parameters), so the
+   * executor can send it together with COMMIT in one round trip.
+   */
+  appliedSql(app: string, name: string, checksum: string | null): string {
+    const value = checksum === null ? 'NULL' : quoteLiteral(checksum);
+    return `INSERT INTO ${this.table} (app, name, checksum) VALUES (${quoteLiteral(app)}, ${quoteLiteral(name)}, ${value}) ` +
+      'ON CONFLICT (app, name) DO UPDATE SET checksum = EXCLUDED.checksum';
+  }
+
+  unappliedSql(app: string, name: string): string {
+    return `DELETE FROM ${this.table} WHERE app = ${quoteLiteral(app)} AND name = ${quoteLiteral(name)}`;
   }
 }

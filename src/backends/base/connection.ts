@@ -15,5 +15,10 @@ export interface Connection {
   /** A one-line, password-free description for messages: "PostgreSQL test@127.0.0.1:5432". */
   readonly description: string;
   query<Row = Record<string, unknown>>(sql: string, params?: readonly unknown[]): Promise<QueryResult<Row>>;
+  /**
+   * Runs several statements, separated by ';', in one round trip (the simple query protocol), and
+   * returns nothing. For fixed bookkeeping statements only: values must already be quoted literals.
+   */
+  script(sql: string): Promise<void>;
   close(): Promise<void>;
 }

@@ -23,7 +23,11 @@ export async function connectPglite(path: string): Promise<Connection> {
 
 /** Wraps an already open PGlite instance (tests share one instance across many schemas). */
 export function wrapPglite(
-  db: { query: (sql: string, params?: unknown[]) => Promise<{ rows: unknown[]; affectedRows?: number }>; close: () => Promise<void> },
+  db: {
+    query: (sql: string, params?: unknown[]) => Promise<{ rows: unknown[]; affectedRows?: number }>;
+    exec: (sql: string) => Promise<unknown>;
+    close: () => Promise<void>;
+  },
   description: string,
   ownsInstance = true,
 ): Connection {
@@ -33,6 +37,9 @@ export function wrapPglite(
     async query<Row>(sql: string, params?: readonly unknown[]): Promise<QueryResult<Row>> {
       const result = await db.query(sql, params as unknown[] | undefined);
       return { rows: result.rows as Row[], rowCount: result.affectedRows ?? result.rows.length };
+    },
+    async script(sql: string): Promise<void> {
+      await db.exec(sql);
     },
     async close() {
       if (ownsInstance) await db.close();

@@ -56,12 +56,16 @@ export async function alterField(ctx: EditorContext, change: FieldChange): Promi
   const table = ctx.naming.table(change.toModel);
   const old = columnPlan(change.fromModel, change.oldName, oldField, change.fromState, ctx.naming);
   const next = columnPlan(change.toModel, change.newName, newField, change.toState, ctx.naming);
-  const snapshot = await snapshotTable(ctx, table, () => tablePlan(change.fromModel, change.fromState, ctx.naming));
   const typeChanged = old.type.canonical !== next.type.canonical;
+  const foreignKeyChanged = old.foreignKey !== null && (next.foreignKey === null || typeChanged || !sameForeignKey(old.foreignKey, next.foreignKey));
+  // Reading the catalogs costs several queries; a plain change of type, nullability or default (the
+  // most common alterField) needs no existing name, so it skips them.
+  const snapshot = needsCatalog(change, old, next, foreignKeyChanged)
+    ? await snapshotTable(ctx, table, () => tablePlan(change.fromModel, change.fromState, ctx.naming))
+    : undefined;
   const c: ColumnChange = {
-    change, table, old, next, typeChanged,
+    change, table, old, next, typeChanged, foreignKeyChanged,
     current: snapshot?.table,
-    foreignKeyChanged: old.foreignKey !== null && (next.foreignKey === null || typeChanged || !sameForeignKey(old.foreignKey, next.foreignKey)),
     dropped: new Set(),
   };
   // Foreign keys elsewhere that point at this column cannot survive its type change: dropped, re-added.
@@ -76,6 +80,23 @@ export async function alterField(ctx: EditorContext, change: FieldChange): Promi
   if (old.column !== next.column) {
     await updateGeneratedNames(ctx, snapshot, table, table, new Map([[old.column, next.column]]), c.dropped);
   }
+}
+
+/**
+ * Whether the change must read existing names from the catalogs: to drop a constraint or index the
+ * old definition had, or to rename the generated names of objects on a renamed column.
+ */
+function needsCatalog(change: FieldChange, old: ColumnPlan, next: ColumnPlan, foreignKeyChanged: boolean): boolean {
+  const drops =
+    foreignKeyChanged ||
+    (old.unique !== null && next.unique === null) ||
+    (old.index !== null && next.index === null) ||
+    (old.check !== null && next.check === null) ||
+    (old.primaryKey && !next.primaryKey);
+  if (drops) return true;
+  if (old.column === next.column) return false;
+  const inUniqueTogether = (change.fromModel.options.uniqueTogether ?? []).some((set) => set.includes(change.oldName));
+  return old.foreignKey !== null || old.unique !== null || old.index !== null || old.check !== null || old.primaryKey || old.type.identity || inUniqueTogether;
 }
 
 /** Phase 1: what depends on the old definition and does not fit the new one. */

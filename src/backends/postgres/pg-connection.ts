@@ -24,6 +24,9 @@ export async function connectPostgres(url: string): Promise<Connection> {
       const result = await client.query(sql, params as unknown[] | undefined);
       return { rows: result.rows as Row[], rowCount: result.rowCount ?? result.rows.length };
     },
+    async script(sql: string): Promise<void> {
+      await client.query(sql);
+    },
     async close() {
       await client.end().catch(() => {});
     },
