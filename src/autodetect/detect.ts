@@ -51,10 +51,12 @@ export async function detectChanges(
   const alteredOptions = planAlteredOptions(kept);
   const indexes = planIndexChanges(kept);
   const together = planUniqueTogether(kept);
-  const fields = await planFieldChanges(kept, questioner, (app, model, field) => [
-    ...indexes.precedingRemovals(app, model, field),
-    ...together.precedingRemovals(app, model, field),
-  ]);
+  const fields = await planFieldChanges(
+    kept,
+    questioner,
+    (app, model, field) => [...indexes.precedingRemovals(app, model, field), ...together.precedingRemovals(app, model, field)],
+    (reference) => to.resolve(reference, '') !== undefined,
+  );
 
   // Django's order of phases (options after the renames they were compared after); sortOperations
   // only moves what a dependency requires.

@@ -99,6 +99,16 @@ export class ConflictError extends SedimentError {
   }
 }
 
+/**
+ * A model change that no migration can carry out without losing data, refused by makemigrations with
+ * the steps that keep the data.
+ */
+export class UnplannableChangeError extends SedimentError {
+  constructor(message: string, details: ErrorDetails = {}) {
+    super('unplannable-change', message, details);
+  }
+}
+
 /** An operation cannot be reversed; raised while planning, before anything is reversed. */
 export class IrreversibleError extends SedimentError {
   constructor(message: string, details: ErrorDetails = {}) {

@@ -201,6 +201,16 @@ export function canonicalField(field: Field): Field {
   return out as unknown as Field;
 }
 
+/**
+ * The name given to an unnamed index() or unique() of a model's options. It always carries a hash
+ * of its definition, so it can never equal the name the database layer derives for a field's own
+ * index or unique constraint (`table_column_idx`): both kinds may exist on the same columns.
+ */
+function declaredName(table: string, columns: readonly string[], condition: string | undefined, suffix: 'idx' | 'uniq'): string {
+  const hash = shortHash(`${suffix}\u0000${columns.join('\u0000')}\u0000${condition ?? ''}`);
+  return generatedName(table, [...columns, hash], suffix);
+}
+
 function collectOptions(model: ModelState, options: ModelOptions, naming: Naming, problems: string[]): ModelOptions {
   const id = `${model.app}.${model.name}`;
   const table = naming.table({ app: model.app, name: model.name, options });
@@ -216,17 +226,14 @@ function collectOptions(model: ModelState, options: ModelOptions, naming: Naming
     }
     checkFieldList(model, index.fields, `${id}: index ${index.name ?? `#${i + 1}`}`, problems);
     if (index.name !== undefined) return index;
-    const parts = index.condition ? [...columnsOf(index.fields), shortHash(index.condition)] : columnsOf(index.fields);
-    return { ...index, name: generatedName(table, parts, 'idx') } satisfies IndexDefinition;
+    return { ...index, name: declaredName(table, columnsOf(index.fields), index.condition, 'idx') } satisfies IndexDefinition;
   });
   const constraints = (options.constraints ?? []).map((constraint, i): Constraint => {
     const label = `${id}: constraint ${constraint?.name ?? `#${i + 1}`}`;
     if (constraint?.kind === 'unique') {
       checkFieldList(model, constraint.fields, label, problems);
       if (constraint.name !== undefined) return constraint;
-      const columns = columnsOf(constraint.fields);
-      const parts = constraint.condition ? [...columns, shortHash(constraint.condition)] : columns;
-      return { ...constraint, name: generatedName(table, parts, 'uniq') };
+      return { ...constraint, name: declaredName(table, columnsOf(constraint.fields), constraint.condition, 'uniq') };
     }
     if (constraint?.kind === 'check') {
       if (typeof constraint.check !== 'string' || constraint.check.trim() === '') problems.push(`${label}: the check expression is empty`);
@@ -282,6 +289,7 @@ function checkProject(state: ProjectState, naming: Naming, problems: string[]): 
   for (const model of state.models()) {
     const id = `${model.app}.${model.name}`;
     checkModelFields(state, model, naming, problems);
+    checkDuplicateUniques(model, problems);
     const table = naming.table(model);
     const other = tables.get(table);
     if (other) problems.push(`${id} and ${other} both use the table ${table}`);
@@ -296,6 +304,30 @@ function checkProject(state: ProjectState, naming: Naming, problems: string[]): 
       if (owner) problems.push(`the name ${name} is used by two indexes or constraints (${owner} and ${id}); names are unique per database`);
       objectNames.set(name, id);
     }
+  }
+}
+
+/**
+ * Two ways of making the same fields unique (`unique: true`, uniqueTogether, unique()) are a mistake:
+ * PostgreSQL keeps only one of two equal UNIQUE constraints in a CREATE TABLE, so the history and the
+ * database would disagree about which exists.
+ */
+function checkDuplicateUniques(model: ModelState, problems: string[]): void {
+  const seen = new Map<string, string>();
+  const add = (fields: readonly string[], what: string) => {
+    const key = [...fields].sort().join('\u0000');
+    const other = seen.get(key);
+    if (other) problems.push(`${model.app}.${model.name}: ${other} and ${what} both make (${fields.join(', ')}) unique; keep one of them`);
+    else seen.set(key, what);
+  };
+  for (const [name, field] of model.fields) {
+    if (field.kind === 'manyToMany') continue;
+    if (field.primaryKey) add([name], `the primary key ${name}`);
+    else if (field.unique || field.kind === 'oneToOne') add([name], `the field ${name} (unique)`);
+  }
+  for (const set of model.options.uniqueTogether ?? []) add(set, `uniqueTogether [${set.join(', ')}]`);
+  for (const constraint of model.options.constraints ?? []) {
+    if (constraint.kind === 'unique' && !constraint.condition) add(constraint.fields, `the constraint ${constraint.name}`);
   }
 }
 

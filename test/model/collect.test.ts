@@ -56,9 +56,9 @@ test('unnamed indexes and constraints get deterministic names', () => {
   });
   const options = collect({ shop: [Client, Computer] }).get('shop', 'Computer').options;
   const names = [...options.indexes!, ...options.constraints!].map((x) => x.name);
-  assert.equal(names[0], 'shop_computer_brand_idx');
+  assert.equal(names[0], 'shop_computer_brand_b222600a_idx');
   assert.match(names[1]!, /^shop_computer_brand_[0-9a-f]{8}_idx$/);
-  assert.equal(names[2], 'shop_computer_brand_bought_by_id_uniq');
+  assert.equal(names[2], 'shop_computer_brand_bought_by_id_104e2f4e_uniq');
   assert.match(names[3]!, /^shop_computer_[0-9a-f]{8}_check$/);
   assert.deepEqual(names, [...collect({ shop: [Client, Computer] }).get('shop', 'Computer').options.indexes!, ...options.constraints!].map((x) => x.name));
 });
@@ -157,4 +157,16 @@ test('a through model must point at both ends', () => {
 
 test('auto fields must be the primary key and decimals must fit', () => {
   rejects({ shop: [model('A', { n: f.auto(), d: f.decimal({ maxDigits: 2, decimalPlaces: 3 }) })] }, /f\.auto\(\) must be the primary key/, /decimalPlaces \(3\) cannot exceed maxDigits \(2\)/);
+});
+
+test('two ways of making the same fields unique are refused', () => {
+  const Computer = model('Computer', { brand: f.char({ maxLength: 10, unique: true }), code: f.integer() }, {
+    constraints: [unique(['brand'])],
+    uniqueTogether: [['code', 'brand'], ['brand', 'code']],
+  });
+  assert.throws(() => projectStateFromModels([['shop', [Computer]]]), (error: Error) => {
+    assert.match(error.message, /the field brand \(unique\) and the constraint shop_computer_brand_\w+_uniq both make \(brand\) unique/);
+    assert.match(error.message, /uniqueTogether \[code, brand\] and uniqueTogether \[brand, code\] both make/);
+    return true;
+  });
 });

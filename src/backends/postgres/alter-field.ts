@@ -12,6 +12,7 @@ import { addColumnObjects, fillValueSql } from './field-changes.js';
 import { snapshotTable, updateGeneratedNames } from './generated-name-updates.js';
 import { foreignKeysReferencing } from './introspector.js';
 import { renameTable } from './model-changes.js';
+import { declaredNames } from './object-names.js';
 import { objectNames } from './object-names.js';
 import { quoteLiteral, quoteName } from './sql.js';
 import type { ColumnPlan } from './table-plan.js';
@@ -78,7 +79,9 @@ export async function alterField(ctx: EditorContext, change: FieldChange): Promi
     await ctx.run(addConstraintSql(other, foreignKeyClause({ ...foreignKey, referencedColumns: [next.column] })));
   }
   if (old.column !== next.column) {
-    await updateGeneratedNames(ctx, snapshot, table, table, new Map([[old.column, next.column]]), c.dropped);
+    // Names the state declares (the model's indexes and constraints) are the user's: they keep them.
+    const skip = new Set([...c.dropped, ...declaredNames(change.fromModel)]);
+    await updateGeneratedNames(ctx, snapshot, table, table, new Map([[old.column, next.column]]), skip);
   }
 }
 
@@ -103,7 +106,7 @@ function needsCatalog(change: FieldChange, old: ColumnPlan, next: ColumnPlan, fo
 async function dropOldObjects(ctx: EditorContext, c: ColumnChange): Promise<void> {
   const { table, old, next, current } = c;
   const column = old.column;
-  const userNames = userObjectNames(c.change.fromModel);
+  const userNames = declaredNames(c.change.fromModel);
   const drop = async (names: readonly string[], sql: (name: string) => string) => {
     for (const name of names) {
       c.dropped.add(name);
@@ -201,13 +204,6 @@ function sameForeignKey(a: ForeignKeySchema, b: ForeignKeySchema): boolean {
 }
 
 /** Names the user gave to indexes and constraints: never mistaken for a column's own objects. */
-function userObjectNames(model: ModelState): Set<string> {
-  const names = new Set<string>();
-  for (const index of model.options.indexes ?? []) if (index.name) names.add(index.name);
-  for (const constraint of model.options.constraints ?? []) if (constraint.name) names.add(constraint.name);
-  return names;
-}
-
 async function incomingForeignKeys(ctx: EditorContext, table: string, column: string) {
   const all = await foreignKeysReferencing(ctx.connection, table);
   return all.filter(({ foreignKey }) => sameColumns(foreignKey.referencedColumns, [column]));

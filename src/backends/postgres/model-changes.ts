@@ -6,6 +6,7 @@ import { runAll } from './editor-context.js';
 import { createTableStatements, tableCommentSql } from './ddl.js';
 import { snapshotTable, updateGeneratedNames } from './generated-name-updates.js';
 import { quoteName } from './sql.js';
+import { declaredNames } from './object-names.js';
 import type { TablePlan } from './table-plan.js';
 import { joinModel, joinModels, tablePlan } from './table-plan.js';
 
@@ -31,12 +32,21 @@ export async function deleteModel(ctx: EditorContext, model: ModelState): Promis
   await ctx.run(`DROP TABLE ${quoteName(ctx.naming.table(model))} CASCADE`);
 }
 
-/** ALTER TABLE ... RENAME TO, then the generated names that follow the table (`expected`: see snapshotTable). */
-export async function renameTable(ctx: EditorContext, oldTable: string, newTable: string, expected?: () => TablePlan): Promise<void> {
+/**
+ * ALTER TABLE ... RENAME TO, then the generated names that follow the table (`expected`: see
+ * snapshotTable). `declared` are names the state records (see declaredNames): they are kept.
+ */
+export async function renameTable(
+  ctx: EditorContext,
+  oldTable: string,
+  newTable: string,
+  expected?: () => TablePlan,
+  declared: ReadonlySet<string> = new Set(),
+): Promise<void> {
   if (oldTable === newTable) return;
   const snapshot = await snapshotTable(ctx, oldTable, expected);
   await ctx.run(`ALTER TABLE ${quoteName(oldTable)} RENAME TO ${quoteName(newTable)}`);
-  await updateGeneratedNames(ctx, snapshot, oldTable, newTable);
+  await updateGeneratedNames(ctx, snapshot, oldTable, newTable, new Map(), declared);
 }
 
 /** Renames a join table and/or its columns, and the generated names that follow them. */
@@ -76,7 +86,7 @@ export async function renameModel(
   toState: ProjectState,
 ): Promise<void> {
   const { naming } = ctx;
-  await renameTable(ctx, naming.table(from), naming.table(to), () => tablePlan(from, fromState, naming));
+  await renameTable(ctx, naming.table(from), naming.table(to), () => tablePlan(from, fromState, naming), declaredNames(from));
 
   for (const [name, field] of from.fields) {
     if (field.kind !== 'manyToMany' || field.through !== undefined) continue;

@@ -1,3 +1,4 @@
+import type { ModelState } from '../../state/project-state.js';
 import { generatedName, shortHash } from '../../state/names.js';
 
 /**
@@ -17,3 +18,14 @@ export const objectNames = {
   /** PostgreSQL's own name for an identity column's sequence (when it fits; longer ones are shortened by it). */
   identitySequence: (table: string, column: string): string => `${table}_${column}_seq`,
 };
+
+/**
+ * The index and constraint names a model's state declares (its `indexes` and `constraints`). They
+ * are recorded in migrations by name, so renames of the table or a column must leave them alone.
+ */
+export function declaredNames(model: ModelState): Set<string> {
+  const names = new Set<string>();
+  for (const index of model.options.indexes ?? []) if (index.name) names.add(index.name);
+  for (const constraint of model.options.constraints ?? []) if (constraint.name) names.add(constraint.name);
+  return names;
+}

@@ -9,6 +9,7 @@ import {
   addConstraint, addIndex, alterUniqueTogether, removeConstraint, removeIndex, renameIndex, validateConstraint,
 } from './index-changes.js';
 import { alterTableComment, createModel, deleteModel, renameModel, renameTable } from './model-changes.js';
+import { declaredNames } from './object-names.js';
 import { inlineParameters, quoteName, terminated } from './sql.js';
 
 export interface PostgresSchemaEditorOptions {
@@ -55,7 +56,7 @@ export function createPostgresSchemaEditor(
     createModel: (model, state) => createModel(ctx, model, state),
     deleteModel: (model) => deleteModel(ctx, model),
     renameModel: (from, to, fromState, toState) => renameModel(ctx, from, to, fromState, toState),
-    alterDbTable: (_model, oldTable, newTable) => renameTable(ctx, oldTable, newTable),
+    alterDbTable: (model, oldTable, newTable) => renameTable(ctx, oldTable, newTable, undefined, declaredNames(model)),
     alterTableComment: (model, _oldComment, newComment) => alterTableComment(ctx, model, newComment),
     addField: (model, name, field, state) => addField(ctx, model, name, field, state),
     removeField: (model, name, field) => removeField(ctx, model, name, field),
