@@ -1,6 +1,7 @@
 import { Command, CommanderError, Option } from 'commander';
 import { SedimentError, UsageError } from '../errors/index.js';
 import { Output } from './output.js';
+import { SEDIMENT_VERSION } from '../writer/version.js';
 import type { GlobalOptions } from './project.js';
 
 /**
@@ -8,7 +9,7 @@ import type { GlobalOptions } from './project.js';
  * 1 a failed check or an error, 2 bad usage. Command modules are imported only when their command
  * runs, so `sediment showmigrations` never loads the autodetector or esbuild.
  */
-const VERSION = '0.1.0';
+
 
 type Action = (output: Output, global: GlobalOptions, ...args: unknown[]) => Promise<number>;
 
@@ -26,7 +27,7 @@ function action(output: Output, program: Command, load: () => Promise<Action>) {
 export function buildProgram(output: Output): Command {
   const program = new Command('sediment')
     .description("Django's migrations system for TypeScript: models in TypeScript, readable migrations, safe migrate.")
-    .version(VERSION)
+    .version(SEDIMENT_VERSION)
     .option('--database <url>', 'database URL; overrides DATABASE_URL and the config')
     .option('--config <path>', 'path to sediment.config.ts (default: found from the current folder upwards)')
     .option('--traceback', 'show stack traces of errors')

@@ -1,9 +1,11 @@
-import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createHash } from 'node:crypto';
 import { dirname, join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { ConfigError } from '../errors/index.js';
+import { ConfigError, SedimentError } from '../errors/index.js';
 import type { SedimentConfig } from './define-config.js';
+import { installSedimentApi } from '../loader/sediment-api.js';
+import { SEDIMENT_VERSION } from '../writer/version.js';
 
 export const CONFIG_FILES = ['sediment.config.ts', 'sediment.config.mts', 'sediment.config.js', 'sediment.config.mjs'];
 
@@ -30,7 +32,7 @@ export async function loadConfig(file: string): Promise<SedimentConfig> {
   try {
     module = (await import(pathToFileURL(await compiledConfig(file)).href)) as { default?: unknown };
   } catch (error) {
-    if (error instanceof ConfigError) throw error;
+    if (error instanceof SedimentError) throw error;
     throw new ConfigError(`Could not load ${file}: ${error instanceof Error ? error.message : String(error)}`, {
       hint: "Fix the error in the config file; it must `export default defineConfig({ apps: { … } })`.",
       cause: error,
@@ -40,33 +42,18 @@ export async function loadConfig(file: string): Promise<SedimentConfig> {
 }
 
 async function compiledConfig(file: string): Promise<string> {
+  const apiNames = installSedimentApi();
   if (file.endsWith('.js') || file.endsWith('.mjs')) return file;
   const source = readFileSync(file);
-  const key = createHash('sha256').update(source).update(String(statSync(file).size)).digest('hex').slice(0, 16);
-  const cacheDir = join(dirname(file), '.sediment', 'cache');
+  const key = createHash('sha256').update(source).update(SEDIMENT_VERSION).digest('hex').slice(0, 16);
+  const root = dirname(file);
+  const cacheDir = join(root, '.sediment', 'cache');
   const out = join(cacheDir, `config-${key}.mjs`);
   if (existsSync(out)) return out;
-  const { build } = await import('esbuild');
-  let result;
-  try {
-    result = await build({
-      entryPoints: [file],
-      bundle: true,
-      write: false,
-      format: 'esm',
-      platform: 'node',
-      target: 'node20',
-      logLevel: 'silent',
-      // Everything but relative imports stays external and resolves from the project as usual.
-      plugins: [{ name: 'externals', setup(b) { b.onResolve({ filter: /^[^./]/ }, (args) => ({ path: args.path, external: true })); } }],
-    });
-  } catch (error) {
-    const first = (error as { errors?: { text: string; location?: { line: number; column: number } }[] }).errors?.[0];
-    const where = first?.location ? `:${first.location.line}:${first.location.column}` : '';
-    throw new ConfigError(`${file}${where}: ${first?.text ?? String(error)}`, { hint: 'Fix the syntax error in the config file.' });
-  }
+  const { compileConfigFile } = await import('../loader/compile.js');
+  const code = await compileConfigFile(root, file, apiNames);
   mkdirSync(cacheDir, { recursive: true });
-  writeFileSync(out, result.outputFiles[0].text);
+  writeFileSync(out, code);
   return out;
 }
 

@@ -105,6 +105,20 @@ function localInputs(root: string, output: Metafile['outputs'][string]): string[
 }
 
 /**
+ * Compiles sediment.config.ts into one module, with 'sediment' bound to the running instance like
+ * every other user file (so a config works even without Sediment in the project's node_modules).
+ */
+export async function compileConfigFile(root: string, file: string, apiNames: readonly string[]): Promise<string> {
+  const { build } = await loadEsbuild();
+  const result = await build({ ...common, absWorkingDir: root, entryPoints: [file], plugins: [sedimentPlugin(apiNames)] }).catch(
+    (error: unknown) => {
+      throw compileError(root, error, 'config');
+    },
+  );
+  return result.outputFiles[0].text;
+}
+
+/**
  * Compiles every app's models file into one module (one scope, so a model value imported by another
  * app's models file is the very same object): its default export lists the files' namespaces.
  */
@@ -156,13 +170,14 @@ export async function normalizeFunctionSources(sources: readonly string[]): Prom
 }
 
 /** esbuild's failure as one clear error: the first problem with its location and line, and a count of the rest. */
-function compileError(root: string, error: unknown, what: 'migration' | 'models'): unknown {
+function compileError(root: string, error: unknown, what: 'migration' | 'models' | 'config'): unknown {
   const errors = (error as Partial<BuildFailure>).errors;
   if (!Array.isArray(errors) || errors.length === 0) return error;
   const [first] = errors;
   const more = errors.length > 1 ? `\n(and ${errors.length - 1} more problem${errors.length > 2 ? 's' : ''})` : '';
   const file = first.location ? fileOf(root, first) : undefined;
-  return new InvalidDefinitionError(`Cannot compile ${what === 'models' ? 'the models files' : 'a migration file'}: ${describeMessage(root, first)}${more}`, {
+  const subject = { migration: 'a migration file', models: 'the models files', config: 'the config file' }[what];
+  return new InvalidDefinitionError(`Cannot compile ${subject}: ${describeMessage(root, first)}${more}`, {
     file,
     cause: error,
     hint: hintFor(first.text),
