@@ -6,18 +6,22 @@ export type NodeRef = readonly [app: string, name: string];
 
 export const nodeKey = (app: string, name: string): NodeKey => `${app}.${name}`;
 
-/** A migration as loaded from its file, validated and normalised. */
-export interface Migration {
-  readonly app: string;
-  readonly name: string;
-  /** Absolute path of the file it came from. */
-  readonly file: string;
+/** What a migration file declares, validated and normalised (every key present). */
+export interface MigrationBody {
   readonly dependencies: readonly NodeRef[];
   readonly operations: readonly Operation[];
   readonly initial: boolean;
   readonly atomic: boolean;
   readonly replaces: readonly NodeRef[];
   readonly runBefore: readonly NodeRef[];
+}
+
+/** A migration as loaded from its file. */
+export interface Migration extends MigrationBody {
+  readonly app: string;
+  readonly name: string;
+  /** Absolute path of the file it came from. */
+  readonly file: string;
   /** sha256 of the canonical content (see loader/checksum.ts): formatting-only edits do not change it. */
   readonly checksum: string;
 }

@@ -1,6 +1,9 @@
 import { createHash } from 'node:crypto';
-import type { NodeRef } from '../graph/migration.js';
+import type { MigrationBody, NodeRef } from '../graph/migration.js';
 import type { Operation } from '../operations/types.js';
+
+/** Source text of a function, formatting removed (see compile.ts normalizeFunctionSources). */
+export type FunctionText = (fn: Function) => string;
 
 /**
  * A migration's checksum: sha256 of a canonical JSON of what it does — dependencies, operations,
@@ -8,19 +11,7 @@ import type { Operation } from '../operations/types.js';
  * (runCode) as their source text with formatting removed. Reformatting a file, reordering the keys
  * of an object or adding comments leaves it unchanged; changing what any operation does changes it.
  */
-export interface ChecksumContent {
-  readonly dependencies: readonly NodeRef[];
-  readonly operations: readonly Operation[];
-  readonly initial: boolean;
-  readonly atomic: boolean;
-  readonly replaces: readonly NodeRef[];
-  readonly runBefore: readonly NodeRef[];
-}
-
-/** Source text of a function, formatting removed (see compile.ts normalizeFunctionSources). */
-export type FunctionText = (fn: Function) => string;
-
-export function migrationChecksum(content: ChecksumContent, functionText: FunctionText): string {
+export function migrationChecksum(content: MigrationBody, functionText: FunctionText): string {
   const canonical = canonicalJson(
     {
       dependencies: content.dependencies,

@@ -16,5 +16,4 @@ export {
 } from './files.js';
 export type { MigrationFile, Stamp } from './files.js';
 export { migrationChecksum, canonicalJson } from './checksum.js';
-export type { ChecksumContent } from './checksum.js';
 export type { LoaderProject, LoadOptions, LoadEvent, BundleTarget } from './project.js';

@@ -12,7 +12,8 @@ import { migrationFiles, stamp, stampsHold, type MigrationFile, type Stamp } fro
 import { combinePieces, type Piece } from './piece.js';
 import type { LoaderProject, LoadOptions } from './project.js';
 import { installSedimentApi } from './sediment-api.js';
-import { validateMigrationExports, type MigrationContentOf } from './validate-migration.js';
+import { validateMigrationExports } from './validate-migration.js';
+import type { MigrationBody } from '../graph/migration.js';
 
 /**
  * Loading migration files, fast. The warm path lists the files, stats them, and imports one cached
@@ -110,7 +111,7 @@ async function rebuild(project: LoaderProject, options: LoadOptions, input: Rebu
 
   // Validate everything first: a broken file is reported before any checksum is computed, while the
   // compiled pieces are kept so that fixing it recompiles that file alone.
-  const contents: MigrationContentOf[] = [];
+  const contents: MigrationBody[] = [];
   try {
     for (const m of files) contents.push(validateMigrationExports(exportsOf(loaded, m), m.relativePath, m.file));
   } finally {
@@ -166,7 +167,7 @@ async function compileStale(
 /** Checksums for the pieces that have none yet; function sources are normalised by esbuild in one batch. */
 async function addChecksums(
   files: readonly MigrationFile[],
-  contents: readonly MigrationContentOf[],
+  contents: readonly MigrationBody[],
   records: Map<string, PieceRecord>,
   compile: Compile,
 ): Promise<void> {
@@ -199,7 +200,7 @@ function exportsOf(bundle: Bundle, m: MigrationFile): Readonly<Record<string, un
 }
 
 /** The content of an export already validated when its bundle was built. */
-function trustedContent(exports: Readonly<Record<string, unknown>>): MigrationContentOf {
+function trustedContent(exports: Readonly<Record<string, unknown>>): MigrationBody {
   const value = exports.default as MigrationDefinition;
   return {
     dependencies: value.dependencies ?? [],
@@ -211,6 +212,6 @@ function trustedContent(exports: Readonly<Record<string, unknown>>): MigrationCo
   };
 }
 
-function record(m: MigrationFile, content: MigrationContentOf, checksum: string): Migration {
+function record(m: MigrationFile, content: MigrationBody, checksum: string): Migration {
   return Object.freeze({ app: m.app, name: m.name, file: m.file, ...content, checksum });
 }

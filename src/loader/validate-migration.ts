@@ -1,5 +1,5 @@
 import { InvalidDefinitionError } from '../errors/index.js';
-import type { NodeRef } from '../graph/migration.js';
+import type { MigrationBody, NodeRef } from '../graph/migration.js';
 import { relationKinds, scalarKinds } from '../model/fields.js';
 import type { Operation } from '../operations/types.js';
 import { isOperationKind, operationKindNames, shapeOf, type ArgType } from '../writer/operation-shapes.js';
@@ -9,14 +9,6 @@ import { isOperationKind, operationKindNames, shapeOf, type ArgType } from '../w
  * a mistake in a hand-edited file is reported when it is loaded, naming the file and the place in it,
  * rather than surfacing later as a confusing failure halfway through `migrate`.
  */
-export interface MigrationContentOf {
-  readonly dependencies: readonly NodeRef[];
-  readonly operations: readonly Operation[];
-  readonly initial: boolean;
-  readonly atomic: boolean;
-  readonly replaces: readonly NodeRef[];
-  readonly runBefore: readonly NodeRef[];
-}
 
 /** A problem at a path inside the migration: thrown inside, turned into one error naming the file. */
 class Problem extends Error {
@@ -27,7 +19,7 @@ class Problem extends Error {
 
 const migrationKeys = ['kind', 'dependencies', 'operations', 'initial', 'atomic', 'replaces', 'runBefore'];
 
-export function validateMigrationExports(exports: Readonly<Record<string, unknown>>, where: string, file: string): MigrationContentOf {
+export function validateMigrationExports(exports: Readonly<Record<string, unknown>>, where: string, file: string): MigrationBody {
   const fail = (message: string, hint: string) => new InvalidDefinitionError(`${where}: ${message}`, { file, hint });
   const shapeHint = 'A migration file ends with `export default migration({ dependencies: [...], operations: [...] })`.';
   if (!('default' in exports) || exports.default === undefined) throw fail('the file has no default export.', shapeHint);

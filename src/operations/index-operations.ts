@@ -71,47 +71,69 @@ function managed(ctx: DatabaseContext, state: ProjectState, name: string): Model
 
 const sameModel = (a: string, b: string) => a.toLowerCase() === b.toLowerCase();
 
-export const addIndex: OperationSpec<'addIndex'> = {
-  stateForwards: (state, app, op) => addIndexToState(state, app, op.model, op.index, 'addIndex'),
-  async databaseForwards(ctx, op) {
-    const model = managed(ctx, ctx.to, op.model);
-    if (model) await ctx.editor.addIndex(model, op.index);
-  },
-  async databaseBackwards(ctx, op) {
-    const model = managed(ctx, ctx.from, op.model);
-    if (model) await ctx.editor.removeIndex(model, op.index);
-  },
-  reversible: () => true,
-  describe: (op) => `Create index ${op.index.name} on field(s) ${op.index.fields.join(', ')} of model ${op.model}`,
-  nameFragment: (op) => snakeCase(op.index.name ?? `${op.model}_index`),
-  referencesModel: (op, app, model) => sameName(op.model, app, model),
-  referencesField: (op, app, model, field) => sameName(op.model, app, model) && op.index.fields.includes(field),
-  reduce(op, other, app) {
-    if (other.kind === 'removeIndex' && sameModel(other.model, op.model) && other.name === op.index.name) return replaceWith();
-    if (other.kind === 'renameIndex' && sameModel(other.model, op.model) && other.oldName === op.index.name) {
-      return replaceWith({ ...op, index: { ...op.index, name: other.newName } });
-    }
-    return modelReduce(op, op.model, other, app);
-  },
-};
+/**
+ * addIndex and addIndexConcurrently differ only in how PostgreSQL builds the index (CONCURRENTLY
+ * takes no write lock but cannot run in a transaction): one spec serves both.
+ */
+function indexAddition<K extends 'addIndex' | 'addIndexConcurrently'>(concurrently: boolean): OperationSpec<K> {
+  const what = concurrently ? 'addIndexConcurrently' : 'addIndex';
+  const spec: OperationSpec<'addIndex' | 'addIndexConcurrently'> = {
+    stateForwards: (state, app, op) => addIndexToState(state, app, op.model, op.index, what),
+    async databaseForwards(ctx, op) {
+      const model = managed(ctx, ctx.to, op.model);
+      if (model) await ctx.editor.addIndex(model, op.index, { concurrently });
+    },
+    async databaseBackwards(ctx, op) {
+      const model = managed(ctx, ctx.from, op.model);
+      if (model) await ctx.editor.removeIndex(model, op.index, { concurrently });
+    },
+    reversible: () => true,
+    describe: (op) =>
+      `${concurrently ? 'Concurrently create' : 'Create'} index ${op.index.name} on field(s) ${op.index.fields.join(', ')} of model ${op.model}`,
+    nameFragment: (op) => snakeCase(op.index.name ?? `${op.model}_index`),
+    referencesModel: (op, app, model) => sameName(op.model, app, model),
+    referencesField: (op, app, model, field) => sameName(op.model, app, model) && op.index.fields.includes(field),
+    reduce(op, other, app) {
+      if (!concurrently && other.kind === 'removeIndex' && sameModel(other.model, op.model) && other.name === op.index.name) {
+        return replaceWith();
+      }
+      if (!concurrently && other.kind === 'renameIndex' && sameModel(other.model, op.model) && other.oldName === op.index.name) {
+        return replaceWith({ ...op, kind: 'addIndex', index: { ...op.index, name: other.newName } });
+      }
+      return modelReduce(op, op.model, other, app);
+    },
+  };
+  return spec as unknown as OperationSpec<K>;
+}
 
-export const removeIndex: OperationSpec<'removeIndex'> = {
-  stateForwards: (state, app, op) => removeIndexFromState(state, app, op.model, op.name, 'removeIndex'),
-  async databaseForwards(ctx, op) {
-    const model = managed(ctx, ctx.from, op.model);
-    if (model) await ctx.editor.removeIndex(model, indexNamed(model, op.name, 'removeIndex'));
-  },
-  async databaseBackwards(ctx, op) {
-    const model = managed(ctx, ctx.from, op.model);
-    if (model) await ctx.editor.addIndex(model, indexNamed(model, op.name, 'removeIndex'));
-  },
-  reversible: () => true,
-  describe: (op) => `Remove index ${op.name} from ${op.model}`,
-  nameFragment: (op) => `remove_${snakeCase(op.model)}_${snakeCase(op.name)}`,
-  referencesModel: (op, app, model) => sameName(op.model, app, model),
-  referencesField: (op, app, model) => sameName(op.model, app, model),
-  reduce: (op, other, app) => modelReduce(op, op.model, other, app),
-};
+export const addIndex = indexAddition<'addIndex'>(false);
+export const addIndexConcurrently = indexAddition<'addIndexConcurrently'>(true);
+
+/** removeIndex and removeIndexConcurrently: see indexAddition. */
+function indexRemoval<K extends 'removeIndex' | 'removeIndexConcurrently'>(concurrently: boolean): OperationSpec<K> {
+  const what = concurrently ? 'removeIndexConcurrently' : 'removeIndex';
+  const spec: OperationSpec<'removeIndex' | 'removeIndexConcurrently'> = {
+    stateForwards: (state, app, op) => removeIndexFromState(state, app, op.model, op.name, what),
+    async databaseForwards(ctx, op) {
+      const model = managed(ctx, ctx.from, op.model);
+      if (model) await ctx.editor.removeIndex(model, indexNamed(model, op.name, what), { concurrently });
+    },
+    async databaseBackwards(ctx, op) {
+      const model = managed(ctx, ctx.from, op.model);
+      if (model) await ctx.editor.addIndex(model, indexNamed(model, op.name, what), { concurrently });
+    },
+    reversible: () => true,
+    describe: (op) => `${concurrently ? 'Concurrently remove' : 'Remove'} index ${op.name} from ${op.model}`,
+    nameFragment: (op) => `remove_${snakeCase(op.model)}_${snakeCase(op.name)}`,
+    referencesModel: (op, app, model) => sameName(op.model, app, model),
+    referencesField: (op, app, model) => sameName(op.model, app, model),
+    reduce: (op, other, app) => modelReduce(op, op.model, other, app),
+  };
+  return spec as unknown as OperationSpec<K>;
+}
+
+export const removeIndex = indexRemoval<'removeIndex'>(false);
+export const removeIndexConcurrently = indexRemoval<'removeIndexConcurrently'>(true);
 
 export const renameIndex: OperationSpec<'renameIndex'> = {
   stateForwards(state, app, op) {
@@ -182,42 +204,6 @@ export const removeConstraint: OperationSpec<'removeConstraint'> = {
   },
   reversible: () => true,
   describe: (op) => `Remove constraint ${op.name} from model ${op.model}`,
-  nameFragment: (op) => `remove_${snakeCase(op.model)}_${snakeCase(op.name)}`,
-  referencesModel: (op, app, model) => sameName(op.model, app, model),
-  referencesField: (op, app, model) => sameName(op.model, app, model),
-  reduce: (op, other, app) => modelReduce(op, op.model, other, app),
-};
-
-export const addIndexConcurrently: OperationSpec<'addIndexConcurrently'> = {
-  stateForwards: (state, app, op) => addIndexToState(state, app, op.model, op.index, 'addIndexConcurrently'),
-  async databaseForwards(ctx, op) {
-    const model = managed(ctx, ctx.to, op.model);
-    if (model) await ctx.editor.addIndex(model, op.index, { concurrently: true });
-  },
-  async databaseBackwards(ctx, op) {
-    const model = managed(ctx, ctx.from, op.model);
-    if (model) await ctx.editor.removeIndex(model, op.index, { concurrently: true });
-  },
-  reversible: () => true,
-  describe: (op) => `Concurrently create index ${op.index.name} on field(s) ${op.index.fields.join(', ')} of model ${op.model}`,
-  nameFragment: (op) => snakeCase(op.index.name ?? `${op.model}_index`),
-  referencesModel: (op, app, model) => sameName(op.model, app, model),
-  referencesField: (op, app, model, field) => sameName(op.model, app, model) && op.index.fields.includes(field),
-  reduce: (op, other, app) => modelReduce(op, op.model, other, app),
-};
-
-export const removeIndexConcurrently: OperationSpec<'removeIndexConcurrently'> = {
-  stateForwards: (state, app, op) => removeIndexFromState(state, app, op.model, op.name, 'removeIndexConcurrently'),
-  async databaseForwards(ctx, op) {
-    const model = managed(ctx, ctx.from, op.model);
-    if (model) await ctx.editor.removeIndex(model, indexNamed(model, op.name, 'removeIndexConcurrently'), { concurrently: true });
-  },
-  async databaseBackwards(ctx, op) {
-    const model = managed(ctx, ctx.from, op.model);
-    if (model) await ctx.editor.addIndex(model, indexNamed(model, op.name, 'removeIndexConcurrently'), { concurrently: true });
-  },
-  reversible: () => true,
-  describe: (op) => `Concurrently remove index ${op.name} from ${op.model}`,
   nameFragment: (op) => `remove_${snakeCase(op.model)}_${snakeCase(op.name)}`,
   referencesModel: (op, app, model) => sameName(op.model, app, model),
   referencesField: (op, app, model) => sameName(op.model, app, model),

@@ -21,7 +21,13 @@ import { withServerDatabase } from './databases.js';
  *   the test, passed to every call as `--database URL`.
  */
 const repo = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
-const bin = join(repo, 'bin', 'sediment.js');
+/**
+ * The Sediment package the projects run and import: this repository, unless SEDIMENT_TEST_CLI_ROOT
+ * names another copy of the package (a folder with bin/, dist/, package.json and node_modules/),
+ * e.g. an installed package, or a snapshot of the build while someone else rebuilds dist/.
+ */
+const packageRoot = process.env.SEDIMENT_TEST_CLI_ROOT ? resolve(process.env.SEDIMENT_TEST_CLI_ROOT) : repo;
+const bin = join(packageRoot, 'bin', 'sediment.js');
 
 /** A spawned process that has not exited after this long is killed, so a hang fails the test. */
 const DEFAULT_KILL_AFTER_MS = 120_000;
@@ -233,9 +239,9 @@ function emptyPgliteDirectory(): Promise<string> {
 
 /** The config, one folder per app with its models.ts, and sediment installed in node_modules. */
 function scaffold(root: string, options: ProjectOptions): Record<string, string> {
-  assert.ok(existsSync(join(repo, 'dist', 'cli.js')), `dist/cli.js is missing: run 'node scripts/build.mjs' before the CLI tests`);
+  assert.ok(existsSync(join(packageRoot, 'dist', 'cli.js')), `${packageRoot}/dist/cli.js is missing: run 'node scripts/build.mjs' before the CLI tests`);
   mkdirSync(join(root, 'node_modules'));
-  symlinkSync(repo, join(root, 'node_modules', 'sediment'), 'dir');
+  symlinkSync(packageRoot, join(root, 'node_modules', 'sediment'), 'dir');
   const apps = options.apps ?? {};
   const appDirs = Object.fromEntries(Object.keys(apps).map((label) => [label, `src/${label}`]));
   if (options.withoutConfig) return appDirs;
