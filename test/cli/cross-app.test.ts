@@ -47,5 +47,18 @@ for (const target of cliTargets()) {
         assert.equal(reference?.referenced, 'shop_client');
       });
     });
+
+    test("migrate app zero first unapplies the other apps' migrations that depend on it", async () => {
+      await withProject(target, { apps: { billing: billingModels, shop: shopModels } }, async (project) => {
+        expectRun(await project.run('makemigrations'), { code: 0 });
+        expectRun(await project.run('migrate'), { code: 0 });
+        expectRun(await project.run('migrate', 'shop', 'zero'), {
+          code: 0,
+          stdout: [/Unapplying billing\.0001_initial\.\.\. OK.*\n\s*Unapplying shop\.0001_initial\.\.\. OK/],
+        });
+        assert.deepEqual(await project.history(), []);
+        assert.deepEqual(await project.tables(), ['sediment_migrations']);
+      });
+    });
   });
 }

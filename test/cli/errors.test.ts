@@ -163,5 +163,29 @@ for (const target of cliTargets()) {
         assert.ok(!(await project.tables()).includes('shop_scratch'), 'the first operation of the failed migration was rolled back');
       });
     });
+
+    test('a failing non-atomic migration says which operations stayed committed, and never that nothing needs cleaning up', async () => {
+      await withProject(target, { apps: { shop: shopModels } }, async (project) => {
+        expectRun(await project.run('makemigrations'), { code: 0 });
+        project.writeMigration(
+          'shop',
+          '0002_fails',
+          handWritten({
+            atomic: false,
+            dependencies: [['shop', '0001_initial']],
+            operations: ["ops.runSql({ sql: 'CREATE TABLE shop_scratch (id int)', reverseSql: 'DROP TABLE shop_scratch' })", "ops.runSql({ sql: 'SELECT 1/0' })"],
+          }),
+        );
+        const result = expectRun(await project.run('migrate'), {
+          code: 1,
+          stderr: ['shop.0002_fails', 'operation 2 of 2', 'SELECT 1/0', 'division by zero', 'partially applied', 'not recorded as applied'],
+          // Operation 1 was committed: running migrate again as it is fails with "already exists".
+          notStderr: ['nothing needs cleaning up'],
+        });
+        assertOneError(result);
+        assert.deepEqual(await project.history(), ['shop.0001_initial']);
+        assert.ok((await project.tables()).includes('shop_scratch'), 'the first operation stayed committed');
+      });
+    });
   });
 }

@@ -206,7 +206,7 @@ export async function withProject<T>(target: CliTargetName, options: ProjectOpti
   try {
     const appDirs = scaffold(root, options);
     if (target === 'pglite') {
-      if (!options.databaseCreatedByCli) cpSync(await emptyPgliteDirectory(), join(root, 'db'), { recursive: true });
+      if (!options.databaseCreatedByCli && !options.withoutConfig) cpSync(await emptyPgliteDirectory(), join(root, 'db'), { recursive: true });
       return await fn(new CliProject(root, target, undefined, appDirs));
     }
     return await withServerDatabase((url) => fn(new CliProject(root, target, url, appDirs)));
