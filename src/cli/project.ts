@@ -1,10 +1,11 @@
-import { dirname, resolve } from 'node:path';
+import { existsSync } from 'node:fs';
+import { dirname, isAbsolute, resolve } from 'node:path';
 import type { Connection } from '../backends/base/connection.js';
 import type { SedimentConfig } from '../config/define-config.js';
 import { findConfigFile, loadConfig } from '../config/load-config.js';
 import { openDatabase } from '../database/database.js';
-import { redact } from '../database/url.js';
-import { ConfigError } from '../errors/index.js';
+import { parseDatabaseUrl, redact } from '../database/url.js';
+import { ConfigError, UsageError } from '../errors/index.js';
 import { DEFAULT_HISTORY_TABLE } from '../recorder/recorder.js';
 import { Naming } from '../state/names.js';
 
@@ -38,7 +39,10 @@ export async function loadProject(options: GlobalOptions, cwd = process.cwd()): 
   const config = await loadConfig(configFile);
   const root = dirname(configFile);
   // An empty value counts as unset: `DATABASE_URL= sediment migrate` should fall back to the config.
-  const databaseUrl = options.database || process.env.DATABASE_URL || config.database || undefined;
+  // A relative pglite: path is relative to where it was written: the config's folder for the config,
+  // the current folder for --database and DATABASE_URL.
+  const given = options.database || process.env.DATABASE_URL;
+  const databaseUrl = given ? absolutePglitePath(given, cwd) : config.database || undefined;
   return {
     root,
     configFile,
@@ -50,14 +54,37 @@ export async function loadProject(options: GlobalOptions, cwd = process.cwd()): 
   };
 }
 
+function absolutePglitePath(url: string, base: string): string {
+  const match = /^pglite:(.+)$/i.exec(url);
+  if (!match || match[1] === 'memory' || isAbsolute(match[1])) return url;
+  return `pglite:${resolve(base, match[1])}`;
+}
+
+export interface ConnectOptions {
+  /**
+   * The command only reads: a PGlite database that does not exist yet is not created (a mistyped
+   * path would otherwise leave an empty database behind); it reads as empty, with a warning.
+   */
+  readonly readOnly?: boolean;
+  readonly warn?: (message: string) => void;
+}
+
 /** Opens the project's database, runs `fn`, and always closes the connection. */
-export async function withConnection<T>(project: Project, fn: (connection: Connection) => Promise<T>): Promise<T> {
+export async function withConnection<T>(project: Project, fn: (connection: Connection) => Promise<T>, options: ConnectOptions = {}): Promise<T> {
   if (!project.databaseUrl) {
     throw new ConfigError('No database configured.', {
       hint: "Set `database` in sediment.config.ts, the DATABASE_URL environment variable, or pass --database URL (e.g. 'pglite:./.sediment/dev').",
     });
   }
-  const connection = await openDatabase(project.databaseUrl, project.root);
+  let url = project.databaseUrl;
+  const target = parseDatabaseUrl(url);
+  if (options.readOnly && target.kind === 'pglite' && target.path !== 'memory' && !existsSync(resolve(project.root, target.path))) {
+    options.warn?.(
+      `There is no PGlite database at ${target.path} yet: it reads as empty (nothing applied). Check the path, or run 'sediment migrate' to create it.`,
+    );
+    url = 'pglite:memory';
+  }
+  const connection = await openDatabase(url, project.root);
   try {
     return await fn(connection);
   } finally {
@@ -67,4 +94,14 @@ export async function withConnection<T>(project: Project, fn: (connection: Conne
 
 export function describeDatabase(project: Project): string {
   return project.databaseUrl ? redact(project.databaseUrl) : '(no database configured)';
+}
+
+/** Bad usage (exit 2) unless every app named on the command line is in the config. */
+export function requireApps(project: Project, apps: readonly (string | undefined)[]): void {
+  const labels = project.apps.map(([label]) => label);
+  const unknown = apps.filter((app): app is string => app !== undefined && !labels.includes(app));
+  if (unknown.length === 0) return;
+  throw new UsageError(`No app named ${unknown.join(', ')} in ${project.configFile}.`, {
+    hint: `Apps in this project: ${labels.join(', ') || 'none'}. Add an app to \`apps\` in the config first.`,
+  });
 }

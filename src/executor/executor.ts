@@ -10,7 +10,7 @@ import type { ProjectState } from '../state/project-state.js';
 import type { Naming } from '../state/names.js';
 import { hintForDatabaseError } from './hints.js';
 import { runCodeInMigration } from './run-code.js';
-import { createdColumns } from './fake-initial.js';
+import { checkInitialApplied } from './fake-initial.js';
 
 /** One migration to apply or unapply, with the state just before its operations. */
 export interface PlanStep {
@@ -66,10 +66,16 @@ export async function executePlan(steps: readonly PlanStep[], deps: ExecutorDeps
   const done: string[] = [];
   for (const [index, step] of steps.entries()) {
     const id = nodeKey(step.migration.app, step.migration.name);
-    const fake = options.fake === true || (options.fakeInitial === true && !step.backwards && (await initialAlreadyApplied(step, deps)));
+    let fake = options.fake === true;
+    let notFaked: string | undefined;
+    if (!fake && options.fakeInitial === true && !step.backwards && step.migration.initial) {
+      const check = await checkInitialApplied(step.migration, step.stateBefore, deps.naming, deps.connection);
+      fake = check.applied;
+      notFaked = check.missing;
+    }
     deps.onEvent?.({ kind: 'migration-start', id, backwards: step.backwards, fake });
     const started = performance.now();
-    await runStep(step, deps, fake, done, index === steps.length - 1);
+    await runStep(step, deps, fake, { done, last: index === steps.length - 1, notFaked });
     done.push(id);
     deps.onEvent?.({ kind: 'migration-done', id, backwards: step.backwards, fake, ms: performance.now() - started });
   }
@@ -94,7 +100,18 @@ function recordSql(step: PlanStep, recorder: Recorder): string {
     .join('; ');
 }
 
-async function runStep(step: PlanStep, deps: ExecutorDeps, fake: boolean, done: readonly string[], last: boolean): Promise<void> {
+/** What a step's error message needs to know about the run around it. */
+interface StepContext {
+  /** Migrations completed earlier in this run. */
+  readonly done: readonly string[];
+  /** The last step of the run commits synchronously (see runStep). */
+  readonly last: boolean;
+  /** Why --fake-initial did not fake this initial migration, if it was asked to. */
+  readonly notFaked?: string;
+}
+
+async function runStep(step: PlanStep, deps: ExecutorDeps, fake: boolean, context: StepContext): Promise<void> {
+  const { last } = context;
   const { migration } = step;
   const connection = trackStatements(deps.connection);
   const atomic = migration.atomic;
@@ -120,7 +137,7 @@ async function runStep(step: PlanStep, deps: ExecutorDeps, fake: boolean, done: 
     await connection.script(atomic ? `${history}; COMMIT` : history);
   } catch (error) {
     if (atomic) await deps.connection.query('ROLLBACK').catch(() => {});
-    throw failure(error, step, progress.operation, connection.lastSql, done);
+    throw failure(error, step, progress.operation, connection.lastSql, context);
   }
 }
 
@@ -147,51 +164,36 @@ async function runOperations(step: PlanStep, connection: Connection, editor: Sch
   }
 }
 
-function failure(error: unknown, step: PlanStep, index: number, sql: string | undefined, done: readonly string[]): SedimentError {
+function failure(error: unknown, step: PlanStep, index: number, sql: string | undefined, context: StepContext): SedimentError {
   const { migration } = step;
   const id = nodeKey(migration.app, migration.name);
   const op = migration.operations[index];
   const where = op ? `operation ${index + 1} of ${migration.operations.length} (${describe(op)})` : 'recording it in the history';
   const verb = step.backwards ? 'Unapplying' : 'Applying';
+  const { done } = context;
   const earlier = done.length ? ` Migrations completed earlier in this run stay ${step.backwards ? 'unapplied' : 'applied'}: ${done.join(', ')}.` : '';
+  // Operations that ran before the failing one, in the order they ran.
+  const ran = (step.backwards ? migration.operations.slice(index + 1).reverse() : migration.operations.slice(0, index)).map((o) => describe(o));
+  const committed = !migration.atomic && op !== undefined && ran.length > 0;
   const databaseState = migration.atomic
     ? `rolled back: ${id} is ${step.backwards ? 'still applied' : 'not applied'} and nothing of it was kept.${earlier}`
-    : `partially ${step.backwards ? 'unapplied' : 'applied'}: operations before ${index + 1} ran and were committed (the migration is not atomic); ${id} is ${step.backwards ? 'still recorded as applied' : 'not recorded as applied'}.${earlier}`;
-  if (error instanceof SedimentError) {
-    return new MigrationFailedError(`${verb} ${id} failed at ${where}: ${error.message}`, {
-      hint: error.hint,
-      databaseState,
-      sql: error.sql,
-      cause: error,
-    });
+    : `partially ${step.backwards ? 'unapplied' : 'applied'}: ${committed ? `${ran.length} operation(s) before this one ran and were committed (the migration is not atomic)` : 'nothing of it ran'}; ${id} is ${step.backwards ? 'still recorded as applied' : 'not recorded as applied'}.${earlier}`;
+  const hints: string[] = [];
+  if (context.notFaked) hints.push(`--fake-initial ran ${id} instead of recording it, because ${context.notFaked}.`);
+  const specific = error instanceof SedimentError ? error.hint : hintForDatabaseError(error, id, sql);
+  if (specific) hints.push(specific);
+  if (committed) {
+    hints.push(
+      `These operations of ${id} stayed committed: ${ran.join('; ')}. Undo them by hand (or make them safe to run twice) before running migrate again: it starts ${id} from its first operation.`,
+    );
+  } else if (!specific) {
+    hints.push('Fix the cause above and run migrate again; nothing needs cleaning up first.');
   }
-  return new MigrationFailedError(`${verb} ${id} failed at ${where}: ${databaseMessage(error)}`, {
-    hint: hintForDatabaseError(error, id) ?? 'Fix the cause above and run migrate again; nothing needs cleaning up first.',
+  const message = error instanceof SedimentError ? error.message : databaseMessage(error);
+  return new MigrationFailedError(`${verb} ${id} failed at ${where}: ${message}`, {
+    hint: hints.join(' '),
     databaseState,
-    sql: sql,
+    sql: error instanceof SedimentError ? error.sql ?? sql : sql,
     cause: error,
   });
-}
-
-/**
- * --fake-initial: an initial migration whose every table and column already exists is recorded
- * without running. Checks every createModel and addField of the migration, not just the first table.
- */
-async function initialAlreadyApplied(step: PlanStep, deps: ExecutorDeps): Promise<boolean> {
-  const { migration } = step;
-  if (!migration.initial) return false;
-  const expected = createdColumns(migration, step.stateBefore, deps.naming);
-  if (expected.size === 0) return false;
-  const tables = [...expected.keys()];
-  const { rows } = await deps.connection.query<{ table_name: string; column_name: string }>(
-    `SELECT table_name, column_name FROM information_schema.columns WHERE table_schema = current_schema() AND table_name = ANY($1)`,
-    [tables],
-  );
-  const present = new Set(rows.map((row) => `${row.table_name}\u0000${row.column_name}`));
-  const presentTables = new Set(rows.map((row) => row.table_name));
-  for (const [table, columns] of expected) {
-    if (!presentTables.has(table)) return false;
-    for (const column of columns) if (!present.has(`${table}\u0000${column}`)) return false;
-  }
-  return true;
 }

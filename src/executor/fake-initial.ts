@@ -1,3 +1,4 @@
+import type { Connection } from '../backends/base/connection.js';
 import type { Migration } from '../graph/migration.js';
 import { hasColumn } from '../model/fields.js';
 import { stateForwards } from '../operations/registry.js';
@@ -33,4 +34,33 @@ export function createdColumns(migration: Migration, before: ProjectState, namin
     state = next;
   }
   return out;
+}
+
+/**
+ * --fake-initial: an initial migration whose every table and column already exists may be recorded
+ * without running. Checks every createModel and addField of the migration, not just the first table
+ * (Django checks less and fakes migrations whose later tables are missing). `missing` says what
+ * stopped the fake, for the error message if running it then fails.
+ */
+export async function checkInitialApplied(
+  migration: Migration,
+  before: ProjectState,
+  naming: Naming,
+  connection: Connection,
+): Promise<{ applied: boolean; missing?: string }> {
+  const expected = createdColumns(migration, before, naming);
+  if (expected.size === 0) return { applied: false, missing: 'it creates no table' };
+  const { rows } = await connection.query<{ table_name: string; column_name: string }>(
+    'SELECT table_name, column_name FROM information_schema.columns WHERE table_schema = current_schema() AND table_name = ANY($1)',
+    [[...expected.keys()]],
+  );
+  const present = new Set(rows.map((row) => `${row.table_name}\u0000${row.column_name}`));
+  const presentTables = new Set(rows.map((row) => row.table_name));
+  for (const [table, columns] of expected) {
+    if (!presentTables.has(table)) return { applied: false, missing: `the table ${table} does not exist` };
+    for (const column of columns) {
+      if (!present.has(`${table}\u0000${column}`)) return { applied: false, missing: `the column ${table}.${column} does not exist` };
+    }
+  }
+  return { applied: true };
 }

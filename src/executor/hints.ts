@@ -2,9 +2,13 @@
  * A hint for a database error, keyed by PostgreSQL's SQLSTATE
  * (https://www.postgresql.org/docs/current/errcodes-appendix.html).
  */
-export function hintForDatabaseError(error: unknown, migrationId: string): string | undefined {
+export function hintForDatabaseError(error: unknown, migrationId: string, sql?: string): string | undefined {
   const code = (error as { code?: string } | null)?.code;
   const [app, name] = migrationId.split('.');
+  if (code === '42P07' && sql && /\bCONCURRENTLY\b/i.test(sql)) {
+    // https://www.postgresql.org/docs/current/sql-createindex.html#SQL-CREATEINDEX-CONCURRENTLY
+    return 'A CREATE INDEX CONCURRENTLY that failed before leaves an INVALID index behind: drop it (DROP INDEX CONCURRENTLY <name>) and run migrate again.';
+  }
   switch (code) {
     case '42P07': // duplicate_table
     case '42701': // duplicate_column

@@ -62,7 +62,16 @@ export function missingNodeError(ref: MissingReference, context: MissingNodeCont
     });
   }
   const special = ref.name === '__first__' || ref.name === '__latest__';
-  const nearest = nearestExisting(names, context.leavesByApp.get(ref.app) ?? [], ref.name) as string;
+  // Never suggest that a migration depend on itself or on a later migration of its own app.
+  const [originApp, originName] = splitKey(ref.origin);
+  const candidates = originApp === ref.app ? names.filter((name) => compareKeys(name, originName) < 0) : names;
+  const leaves = originApp === ref.app ? [] : context.leavesByApp.get(ref.app) ?? [];
+  const nearest = nearestExisting(candidates, leaves, ref.name);
+  if (nearest === undefined) {
+    return new NodeNotFoundError(ref.origin, missing, `${head}; ${ref.app} has no migration before ${ref.origin}.`, {
+      hint: `Remove the ${ref.via === 'dependency' ? 'dependency' : 'runBefore entry'} from ${ref.origin}, or restore the file of ${missing} if it was deleted by mistake.`,
+    });
+  }
   const sortsBefore = !special && compareKeys(nearest, ref.name) < 0;
   const where = sortsBefore
     ? `the nearest existing migration of ${ref.app} before it is ${ref.app}.${nearest}`
@@ -83,4 +92,9 @@ function whyNotStandingIn(decision: SquashDecision): string {
   if (decision.outcome === 'disabled') return 'replacements are turned off to plan to a migration it replaces';
   const pending = decision.replaces.filter((key) => !decision.appliedReplaced.includes(key));
   return `only some of the migrations it replaces are applied (applied: ${decision.appliedReplaced.join(', ')}; not applied: ${pending.join(', ')})`;
+}
+
+function splitKey(key: NodeKey): [app: string, name: string] {
+  const dot = key.indexOf('.');
+  return [key.slice(0, dot), key.slice(dot + 1)];
 }

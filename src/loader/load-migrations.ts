@@ -11,7 +11,7 @@ import { functionsIn, migrationChecksum } from './checksum.js';
 import { migrationFiles, stamp, stampsHold, type MigrationFile, type Stamp } from './files.js';
 import { combinePieces, type Piece } from './piece.js';
 import type { LoaderProject, LoadOptions } from './project.js';
-import { installSedimentApi } from './sediment-api.js';
+import { installSedimentApi, userFacingMessage } from './sediment-api.js';
 import { validateMigrationExports } from './validate-migration.js';
 import type { MigrationBody } from '../graph/migration.js';
 
@@ -189,11 +189,11 @@ function exportsOf(bundle: Bundle, m: MigrationFile): Readonly<Record<string, un
   const entry = bundle[m.relativePath];
   if (entry === undefined) throw new Error(`The migration bundle has no entry for ${m.relativePath}; delete .sediment/cache and retry.`);
   if (entry.error !== undefined) {
-    const message = entry.error instanceof Error ? entry.error.message : String(entry.error);
+    const message = userFacingMessage(entry.error);
     throw new InvalidDefinitionError(`${m.relativePath}: loading the migration failed: ${message}`, {
       file: m.file,
       cause: entry.error,
-      hint: 'The file threw while it was evaluated; fix the statement the message points to.',
+      hint: 'The file threw an error while it was evaluated: fix the statement the message describes in that file.',
     });
   }
   return (entry as { exports: Record<string, unknown> }).exports;

@@ -8,7 +8,7 @@ import {
 } from './cache.js';
 import { modelsFile, stamp, stampsHold, type Stamp } from './files.js';
 import { displayPath, type LoaderProject, type LoadOptions } from './project.js';
-import { creationIndex, installSedimentApi } from './sediment-api.js';
+import { creationIndex, installSedimentApi, userFacingMessage } from './sediment-api.js';
 
 /**
  * Loading models files: every app's models file compiled into one cached module. The key hashes the
@@ -148,11 +148,11 @@ async function importModels(
     return ((await load(bundleFile)) as { default: Record<string, unknown>[] } | undefined)?.default;
   } catch (error) {
     const file = locateInBundle(bundleFile, error, root);
-    const message = error instanceof Error ? error.message : String(error);
+    const message = userFacingMessage(error);
     throw new InvalidDefinitionError(`${file ? displayPath(root, file) : 'A models file'}: loading the models failed: ${message}`, {
       file,
       cause: error,
-      hint: 'The file threw while it was evaluated; fix the statement the message points to.',
+      hint: 'The file threw an error while it was evaluated: fix the statement the message describes in that file.',
     });
   }
 }

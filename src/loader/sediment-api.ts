@@ -54,3 +54,12 @@ export function virtualModuleSource(exportNames: readonly string[]): string {
   ];
   return `${lines.join('\n')}\n`;
 }
+
+/**
+ * The message of an error thrown by a user's file, with the virtual module's local names turned back
+ * into what the user wrote (`__sediment_f.nope is not a function` -> `f.nope is not a function`).
+ */
+export function userFacingMessage(error: unknown): string {
+  const message = error instanceof Error ? error.message : String(error);
+  return message.replace(/\b__sediment_(\w+)/g, '$1');
+}

@@ -1,3 +1,4 @@
+import type { Field } from '../model/fields.js';
 import { SedimentError } from '../errors/index.js';
 import type { NotNullQuestion } from './questioner.js';
 import { fieldId } from './questioner.js';
@@ -24,7 +25,7 @@ export class NotNullWithoutDefaultError extends SedimentError {
     super('not-null-without-default', message, {
       hint:
         `Give the field a default or null: true in models.ts, or run makemigrations again with ` +
-        `--default ${id}=<json> (a one-off value for existing rows, e.g. --default ${id}=0; 'now' for the current time) ` +
+        `--default ${id}=<json> (a one-off value for existing rows, e.g. --default ${id}=${exampleDefault(question.definition)}) ` +
         `or ${handled}. Nothing was written.`,
     });
     this.app = question.app;
@@ -37,5 +38,23 @@ export class NotNullWithoutDefaultError extends SedimentError {
 export class QuestionCancelledError extends SedimentError {
   constructor(question: string) {
     super('cancelled', `Cancelled while answering: ${question}`, { hint: 'Nothing was written.' });
+  }
+}
+
+/** A plausible --default value for the field's kind, for the hint. */
+function exampleDefault(field: Field): string {
+  switch (field.kind) {
+    case 'char': case 'text': case 'slug': case 'email': case 'url':
+      return `'""'`;
+    case 'boolean':
+      return 'false';
+    case 'date': case 'time': case 'dateTime':
+      return 'now';
+    case 'uuid':
+      return 'uuid4';
+    case 'json':
+      return `'{}'`;
+    default:
+      return '0';
   }
 }

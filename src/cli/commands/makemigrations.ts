@@ -1,17 +1,17 @@
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
-import { join, relative } from 'node:path';
+import { dirname, join, relative } from 'node:path';
 import { detectChanges, arrangeChanges } from '../../autodetect/index.js';
 import { ConflictError, SedimentError, UsageError } from '../../errors/index.js';
 import { buildGraph, stateAt } from '../../graph/index.js';
 import { loadModels } from '../../loader/index.js';
 import { projectStateFromModels } from '../../model/collect.js';
 import { describe } from '../../operations/registry.js';
-import { createQuestioner } from '../../questioner/index.js';
+import { createQuestioner, type FlaggedQuestioner } from '../../questioner/index.js';
 import { ProjectState } from '../../state/project-state.js';
 import { renderEmptyMigration, renderMigration } from '../../writer/index.js';
 import type { Output } from '../output.js';
 import { loadProjectMigrations } from '../pipeline.js';
-import { loadProject, type GlobalOptions, type Project } from '../project.js';
+import { loadProject, requireApps, type GlobalOptions, type Project } from '../project.js';
 
 interface MakeOptions {
   readonly name?: string;
@@ -37,13 +37,8 @@ interface WrittenMigration {
 /** `sediment makemigrations [app…]`: compare the models with the history and write what changed. */
 export async function makemigrations(output: Output, global: GlobalOptions, apps: string[], options: MakeOptions): Promise<number> {
   const project = await loadProject(global);
+  requireApps(project, apps);
   const labels = project.apps.map(([label]) => label);
-  const unknown = apps.filter((app) => !labels.includes(app));
-  if (unknown.length) {
-    throw new UsageError(`No app named ${unknown.join(', ')} in ${relative(process.cwd(), project.configFile) || project.configFile}.`, {
-      hint: `Apps in this project: ${labels.join(', ')}. Add the app to \`apps\` in the config first.`,
-    });
-  }
   if (options.merge) {
     throw new SedimentError('not-available', 'makemigrations --merge is not available in this version of Sediment.', {
       hint: 'Until it is, resolve the conflict by hand: make the later migration depend on the other leaf.',
@@ -69,16 +64,24 @@ export async function makemigrations(output: Output, global: GlobalOptions, apps
   });
   const changes = await detectChanges(fromState, toState, questioner, { apps: apps.length ? apps : undefined, leaves });
   const planned = arrangeChanges(changes, leaves, { name: options.name });
-  const written: WrittenMigration[] = [];
-  for (const migration of planned) {
-    const dir = join(appDir(project, migration.app), 'migrations');
-    const file = join(dir, `${migration.name}.ts`);
-    written.push({ app: migration.app, name: migration.name, file, operations: migration.operations.map((op) => describe(op)) });
-    if (options.check || options.dryRun) continue;
-    mkdirSync(dir, { recursive: true });
-    if (existsSync(file)) throw new UsageError(`${file} already exists; makemigrations never overwrites a migration.`);
-    writeFileSync(file, renderMigration(migration, { date: new Date() }));
+  const written: WrittenMigration[] = planned.map((migration) => ({
+    app: migration.app,
+    name: migration.name,
+    file: join(appDir(project, migration.app), 'migrations', `${migration.name}.ts`),
+    operations: migration.operations.map((op) => describe(op)),
+  }));
+  // Render and check everything before writing anything: a failure leaves no half-written set.
+  const date = new Date();
+  const sources = planned.map((migration) => renderMigration(migration, { date }));
+  const taken = written.find((w) => existsSync(w.file));
+  if (taken) throw new UsageError(`${taken.file} already exists; makemigrations never overwrites a migration.`);
+  if (!options.check && !options.dryRun) {
+    written.forEach((w, i) => {
+      mkdirSync(dirname(w.file), { recursive: true });
+      writeFileSync(w.file, sources[i]);
+    });
   }
+  warnAboutFlags(output, questioner);
 
   if (options.json) {
     output.json({ changes: written.map((w) => ({ ...w, file: relative(project.root, w.file) })), written: !(options.check || options.dryRun) });
@@ -104,6 +107,16 @@ export async function makemigrations(output: Output, global: GlobalOptions, apps
     return 1;
   }
   return 0;
+}
+
+/** Flags nobody asked for are usually typos; likely renames answered "no" lose data. Say so. */
+function warnAboutFlags(output: Output, questioner: FlaggedQuestioner): void {
+  for (const flag of questioner.unusedFlags()) {
+    output.warn(`${flag} was not used: no question matched it (a typo in the app, model or field name?).`);
+  }
+  for (const flag of questioner.declinedRenames()) {
+    output.warn(`a model or field that looks renamed was written as a removal and an addition, which loses its data; if it is a rename, delete the new migration and run again with ${flag}.`);
+  }
 }
 
 function appDir(project: Project, app: string): string {

@@ -8,7 +8,7 @@ import { describe } from '../../operations/registry.js';
 import { Recorder, type AppliedMigration } from '../../recorder/recorder.js';
 import type { Output } from '../output.js';
 import { editorFactory, loadProjectMigrations } from '../pipeline.js';
-import { loadProject, withConnection, type GlobalOptions } from '../project.js';
+import { loadProject, requireApps, withConnection, type GlobalOptions } from '../project.js';
 
 interface MigrateOptions {
   readonly plan?: boolean;
@@ -30,14 +30,11 @@ export async function migrate(
 ): Promise<number> {
   if (options.fake && options.fakeInitial) throw new UsageError('--fake and --fake-initial cannot be used together.');
   const project = await loadProject(global);
-  if (app !== undefined && !project.apps.some(([label]) => label === app)) {
-    throw new UsageError(`App '${app}' is not in ${project.configFile}.`, {
-      hint: `Apps in this project: ${project.apps.map(([label]) => label).join(', ') || 'none'}.`,
-    });
-  }
+  requireApps(project, [app]);
   const migrations = await loadProjectMigrations(project);
   const readOnly = options.plan === true || options.check === true;
 
+  const connectOptions = { readOnly, warn: (message: string) => output.warn(message) };
   return withConnection(project, async (connection) => {
     const recorder = new Recorder(connection, project.historyTable);
     let release: (() => Promise<void>) | undefined;
@@ -102,7 +99,7 @@ export async function migrate(
     } finally {
       await release?.();
     }
-  });
+  }, connectOptions);
 }
 
 function describeTarget(app: string | undefined, name: string | undefined): string {

@@ -1,10 +1,9 @@
-import { UsageError } from '../../errors/index.js';
 import { buildGraph } from '../../graph/index.js';
 import { nodeKey } from '../../graph/migration.js';
 import { Recorder } from '../../recorder/recorder.js';
 import type { Output } from '../output.js';
 import { loadProjectMigrations } from '../pipeline.js';
-import { loadProject, withConnection, type GlobalOptions } from '../project.js';
+import { loadProject, requireApps, withConnection, type GlobalOptions } from '../project.js';
 
 interface ShowOptions {
   readonly plan?: boolean;
@@ -14,13 +13,13 @@ interface ShowOptions {
 /** `sediment showmigrations [app…]`: `[X]`/`[ ]` per migration per app, or `--plan` for the global order. */
 export async function showmigrations(output: Output, global: GlobalOptions, apps: string[], options: ShowOptions): Promise<number> {
   const project = await loadProject(global);
+  requireApps(project, apps);
   const labels = project.apps.map(([label]) => label);
-  const unknown = apps.filter((app) => !labels.includes(app));
-  if (unknown.length) {
-    throw new UsageError(`No app named ${unknown.join(', ')} in ${project.configFile}.`, { hint: `Apps: ${labels.join(', ')}.` });
-  }
   const migrations = await loadProjectMigrations(project);
-  const applied = await withConnection(project, (connection) => new Recorder(connection, project.historyTable).applied());
+  const applied = await withConnection(project, (connection) => new Recorder(connection, project.historyTable).applied(), {
+    readOnly: true,
+    warn: (message) => output.warn(message),
+  });
   const graph = buildGraph(migrations, applied.keys(), { apps: labels });
   const shown = apps.length ? apps : labels;
 

@@ -4,7 +4,7 @@ import { databaseBackwards, databaseForwards, describe } from '../../operations/
 import { Recorder } from '../../recorder/recorder.js';
 import type { Output } from '../output.js';
 import { editorFactory, loadProjectMigrations } from '../pipeline.js';
-import { loadProject, withConnection, type GlobalOptions } from '../project.js';
+import { loadProject, requireApps, withConnection, type GlobalOptions } from '../project.js';
 import { ProjectState } from '../../state/project-state.js';
 import { UsageError } from '../../errors/index.js';
 
@@ -20,6 +20,7 @@ interface SqlOptions {
 export async function sqlmigrate(output: Output, global: GlobalOptions, app: string, name: string, options: SqlOptions): Promise<number> {
   if (name === 'zero') throw new UsageError("sqlmigrate takes a migration name; 'zero' is not a migration.");
   const project = await loadProject(global);
+  requireApps(project, [app]);
   const migrations = await loadProjectMigrations(project);
   return withConnection(project, async (connection) => {
     const applied = await new Recorder(connection, project.historyTable).applied();
@@ -54,5 +55,5 @@ export async function sqlmigrate(output: Output, global: GlobalOptions, app: str
     if (options.json) output.json({ migration: nodeKey(migration.app, migration.name), backwards: options.backwards === true, sql: statements });
     else for (const line of lines) output.line(line);
     return 0;
-  });
+  }, { readOnly: true, warn: (message) => output.warn(message) });
 }
