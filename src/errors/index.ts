@@ -123,6 +123,60 @@ export class MigrationFailedError extends SedimentError {
   }
 }
 
+/** What kind of integrity rule a write broke, from PostgreSQL's SQLSTATE class 23. */
+export type IntegrityViolation = 'unique' | 'foreign-key' | 'not-null' | 'check' | 'exclusion' | 'other';
+
+export interface IntegrityErrorDetails extends ErrorDetails {
+  readonly violation: IntegrityViolation;
+  /** The constraint the database named (`generic_event_event_id_key`), when it named one. */
+  readonly constraint?: string;
+  readonly table?: string;
+  /** The columns of the key that clashed, parsed from the database's detail (`Key (event_id)=(x) ...`). */
+  readonly columns?: readonly string[];
+  /** The key as the database printed it: `(event_id)=(x)`. */
+  readonly key?: string;
+  /** The model (`generic.Event`) and its fields for those columns, when Sediment wrote the row. */
+  readonly model?: string;
+  readonly fields?: readonly string[];
+  /** The database's own message and detail, verbatim. */
+  readonly databaseMessage: string;
+  readonly databaseDetail?: string;
+  /** SQLSTATE: 23505 unique, 23503 foreign key, 23502 not null, 23514 check, 23P01 exclusion. */
+  readonly sqlState?: string;
+}
+
+/**
+ * A write broke an integrity rule of the database (Django's IntegrityError). Raised by the data API of
+ * `ops.runCode` (`Model.objects.create`, `bulkCreate`, `update`, `save`, ...): each such write runs
+ * under a savepoint, so catching this error leaves the migration's transaction usable.
+ */
+export class IntegrityError extends SedimentError {
+  readonly violation: IntegrityViolation;
+  readonly constraint?: string;
+  readonly table?: string;
+  readonly columns: readonly string[];
+  readonly key?: string;
+  readonly model?: string;
+  readonly fields: readonly string[];
+  readonly databaseMessage: string;
+  readonly databaseDetail?: string;
+  readonly sqlState?: string;
+
+  constructor(message: string, details: IntegrityErrorDetails) {
+    super('integrity', message, details);
+    this.violation = details.violation;
+    this.constraint = details.constraint;
+    this.table = details.table;
+    this.columns = details.columns ?? [];
+    this.key = details.key;
+    this.model = details.model;
+    this.fields = details.fields ?? [];
+    this.databaseMessage = details.databaseMessage;
+    this.databaseDetail = details.databaseDetail;
+    this.sqlState = details.sqlState;
+  }
+}
+
 /** The database could not be reached or opened. */
 export class ConnectionError extends SedimentError {
   constructor(message: string, details: ErrorDetails = {}) {

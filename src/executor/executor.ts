@@ -11,6 +11,8 @@ import type { Naming } from '../state/names.js';
 import { hintForDatabaseError } from './hints.js';
 import { runCodeInMigration } from './run-code.js';
 import { checkInitialApplied } from './fake-initial.js';
+import type { MigrationGraph } from '../graph/graph.js';
+import type { ProgressReporter } from '../data/progress.js';
 
 /** One migration to apply or unapply, with the state just before its operations. */
 export interface PlanStep {
@@ -30,6 +32,13 @@ export interface ExecutorDeps {
   readonly recorder: Recorder;
   readonly naming: Naming;
   readonly onEvent?: (event: ExecutorEvent) => void;
+  /**
+   * The graph the plan was made from: lets `apps.getModel()` in a data migration refuse an app the
+   * migration does not depend on, naming the dependency to add. Without it that check is skipped.
+   */
+  readonly graph?: MigrationGraph;
+  /** Progress of long data migrations (rows done, rate, time left). Default: silent. */
+  readonly progress?: ProgressReporter;
 }
 
 export interface ExecuteOptions {
@@ -129,7 +138,7 @@ async function runStep(step: PlanStep, deps: ExecutorDeps, fake: boolean, contex
   }
   const progress = { operation: -1 };
   try {
-    await runOperations(step, connection, deps.createEditor(connection), progress);
+    await runOperations(step, connection, deps, progress);
     progress.operation = -1;
     // The history rows and the COMMIT go in one round trip: per-migration bookkeeping is most of what a
     // long run spends beyond the DDL itself.
@@ -142,12 +151,17 @@ async function runStep(step: PlanStep, deps: ExecutorDeps, fake: boolean, contex
 }
 
 /** Runs the migration's operations, keeping `progress.operation` at the index of the one running. */
-async function runOperations(step: PlanStep, connection: Connection, editor: SchemaEditor, progress: { operation: number }): Promise<void> {
+async function runOperations(step: PlanStep, connection: Connection, deps: ExecutorDeps, progress: { operation: number }): Promise<void> {
   const { migration } = step;
+  const editor = deps.createEditor(connection);
   const states: ProjectState[] = [step.stateBefore];
   for (const op of migration.operations) states.push(stateForwards(states[states.length - 1], migration.app, op));
+  // An atomic runCode in a non-atomic migration gets a transaction of its own, as Django's RunPython does.
   const runCode = (fn: RunCodeFunction, state: ProjectState, options: { atomic: boolean }) =>
-    runCodeInMigration(fn, { connection, state, migration, atomic: migration.atomic && options.atomic });
+    runCodeInMigration(fn, {
+      connection, state, migration, naming: deps.naming, graph: deps.graph, progress: deps.progress,
+      transaction: migration.atomic ? 'migration' : options.atomic ? 'own' : 'none',
+    });
   const order = migration.operations.map((_, i) => i);
   if (step.backwards) order.reverse();
   for (const i of order) {
@@ -175,9 +189,15 @@ function failure(error: unknown, step: PlanStep, index: number, sql: string | un
   // Operations that ran before the failing one, in the order they ran.
   const ran = (step.backwards ? migration.operations.slice(index + 1).reverse() : migration.operations.slice(0, index)).map((o) => describe(o));
   const committed = !migration.atomic && op !== undefined && ran.length > 0;
+  // A runCode with `atomic: false` in a non-atomic migration commits each write as it goes.
+  const codeCommitted = !migration.atomic && op?.kind === 'runCode' && op.atomic === false;
+  const partial = [
+    committed ? `${ran.length} operation(s) before this one ran and were committed (the migration is not atomic)` : '',
+    codeCommitted ? 'the rows this operation wrote before the error were committed (atomic: false)' : '',
+  ].filter(Boolean).join(', and ');
   const databaseState = migration.atomic
-    ? `rolled back: ${id} is ${step.backwards ? 'still applied' : 'not applied'} and nothing of it was kept.${earlier}`
-    : `partially ${step.backwards ? 'unapplied' : 'applied'}: ${committed ? `${ran.length} operation(s) before this one ran and were committed (the migration is not atomic)` : 'nothing of it ran'}; ${id} is ${step.backwards ? 'still recorded as applied' : 'not recorded as applied'}.${earlier}`;
+    ? `rolled back: the whole migration was rolled back; ${id} is ${step.backwards ? 'still applied' : 'not applied'} and nothing of it was kept.${earlier}`
+    : `partially ${step.backwards ? 'unapplied' : 'applied'}: ${partial || 'nothing of it ran'}; ${id} is ${step.backwards ? 'still recorded as applied' : 'not recorded as applied'}.${earlier}`;
   const hints: string[] = [];
   if (context.notFaked) hints.push(`--fake-initial ran ${id} instead of recording it, because ${context.notFaked}.`);
   const specific = error instanceof SedimentError ? error.hint : hintForDatabaseError(error, id, sql);

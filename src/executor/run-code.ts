@@ -1,37 +1,58 @@
 import type { Connection } from '../backends/base/connection.js';
-import { SedimentError } from '../errors/index.js';
+import type { MigrationGraph } from '../graph/graph.js';
 import type { Migration } from '../graph/migration.js';
-import type { RunCodeContext, RunCodeFunction } from '../operations/types.js';
+import { nodeKey } from '../graph/migration.js';
+import type { RunCodeFunction } from '../operations/types.js';
+import { Naming } from '../state/names.js';
 import type { ProjectState } from '../state/project-state.js';
+import { StateApps, dependencyScope } from '../data/historical-apps.js';
 import { kyselyFor } from '../data/kysely-dialect.js';
+import { silentProgress, type ProgressReporter } from '../data/progress.js';
+import { DataSession, type TransactionMode } from '../data/session.js';
 
 export interface RunCodeEnvironment {
   readonly connection: Connection;
-  /** The state at this point of the history. */
+  /** The state at this point of the history: what apps.getModel() returns models of. */
   readonly state: ProjectState;
   readonly migration: Migration;
-  /** true: the code runs inside the migration's transaction. */
-  readonly atomic: boolean;
+  /**
+   * Where the code's statements run (see DataSession): 'migration' (inside an atomic migration's
+   * transaction), 'own' (a transaction of its own: an atomic runCode in a non-atomic migration) or
+   * 'none' (each statement commits as it goes). Default: 'migration' when `atomic`, else 'none'.
+   */
+  readonly transaction?: TransactionMode;
+  /** @deprecated use `transaction`. */
+  readonly atomic?: boolean;
+  /** How models map to tables and columns (the project's columnNaming). Default snake_case. */
+  readonly naming?: Naming;
+  /** The migration graph: lets getModel() refuse apps the migration does not depend on, naming the dependency to add. */
+  readonly graph?: MigrationGraph;
+  /** Progress of long iterations. Default silent. */
+  readonly progress?: ProgressReporter;
 }
 
 /**
- * Runs a data-migration function with `db` (Kysely on the migration's own connection and transaction)
- * and `apps` (the historical models).
+ * Runs a data-migration function with `apps` (the historical models at this point of the history) and
+ * `db` (Kysely on the migration's own connection and transaction). Before it returns, writes the data
+ * API deferred are flushed and key sequences are moved past explicitly written keys (seed 004); after
+ * a failure, a transaction of the code's own is rolled back (the executor rolls back the migration's).
  */
 export async function runCodeInMigration(fn: RunCodeFunction, env: RunCodeEnvironment): Promise<void> {
-  const db = await kyselyFor(env.connection);
-  const apps = {
-    getModel(app: string, name: string): never {
-      const model = env.state.get(app, name, `apps.getModel('${app}', '${name}')`);
-      throw new SedimentError(
-        'not-available',
-        `apps.getModel('${app}', '${model.name}'): historical model query sets are not available in this version of Sediment.`,
-        { hint: "Use the Kysely instance `db` passed to the function: db.updateTable('table').set({...}).execute()." },
-      );
-    },
-  };
-  await fn({ apps, db: db as RunCodeContext['db'] });
-  if (env.atomic) {
+  const mode: TransactionMode = env.transaction ?? (env.atomic === false ? 'none' : 'migration');
+  const id = nodeKey(env.migration.app, env.migration.name);
+  const session = new DataSession(env.connection, mode, id, env.progress ?? silentProgress);
+  const scope = env.graph ? dependencyScope(env.graph, env.migration) : undefined;
+  const apps = new StateApps(env.state, env.naming ?? new Naming(), session, scope);
+  const db = await kyselyFor(session);
+  await session.begin();
+  try {
+    await fn({ apps, db });
+    await session.finish();
+  } catch (error) {
+    await session.abort();
+    throw error;
+  }
+  if (mode === 'migration') {
     // Rows written by the code may have queued deferred foreign-key checks; a later ALTER TABLE on the
     // same table in this transaction would then fail with "cannot ALTER TABLE because it has pending
     // trigger events" (seed 001). Setting the constraints IMMEDIATE runs those checks now

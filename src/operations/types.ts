@@ -1,5 +1,6 @@
 import type { Field } from '../model/fields.js';
 import type { Kysely } from 'kysely';
+import type { HistoricalModel } from '../data/historical-apps.js';
 import type { Constraint, IndexDefinition, ModelOptions } from '../model/model.js';
 
 /**
@@ -88,7 +89,11 @@ export interface CreateExtension { readonly kind: 'createExtension'; readonly na
 
 /** The historical models of the project as of the migration that runs the code. */
 export interface HistoricalApps {
-  getModel(app: string, name: string): unknown;
+  /**
+   * The model as the migration history defines it at this point (never the models file), for the
+   * running migration's own app and the apps it depends on. See src/data/ for the query API.
+   */
+  getModel(app: string, name: string): HistoricalModel;
 }
 
 /** What a `runCode` function receives. */
