@@ -51,6 +51,7 @@ export function buildProgram(output: Output): Command {
     .option('--dry-run', 'show what would be written without writing it')
     .option('--check', 'exit 1 if model changes are missing from migrations; write nothing')
     .option('--merge', 'write a migration that merges conflicting leaves')
+    .option('--linearize', 'with --merge: instead of a merge migration, make one branch depend on the other (branches that change different models only)')
     .option('--no-input', 'never ask; unanswered questions use the flags or fail')
     .option('--rename-field <app.Model.old=new...>', 'answer a field rename question', collect, [])
     .option('--rename-model <app.Old=New...>', 'answer a model rename question', collect, [])
@@ -89,6 +90,22 @@ export function buildProgram(output: Output): Command {
     .option('--backwards', 'the SQL that unapplies it')
     .option('--json', 'print as JSON')
     .action(action(output, program, async () => (await import('./commands/sqlmigrate.js')).sqlmigrate as Action));
+
+  program
+    .command('doctor')
+    .description('compare the history, the migration files and the live database; say what disagrees and how to fix it')
+    .option('--fix', 'print and apply the safe fixes (record migrations whose schema is there, prune rows without a file, reset key sequences)')
+    .option('--accept-edited', 'with --fix: re-record the checksums of edited applied migrations that match the database')
+    .option('--json', 'print the report as JSON')
+    .action(action(output, program, async () => (await import('./commands/doctor.js')).doctor as Action));
+
+  program
+    .command('sequences')
+    .description('list key sequences behind their table\'s largest key (exit 1 if any); --reset moves them past it')
+    .option('--reset', 'move every sequence that is behind past its table\'s largest key')
+    .option('--all', 'list every key sequence, not only those behind')
+    .option('--json', 'print as JSON')
+    .action(action(output, program, async () => (await import('./commands/sequences.js')).sequences as Action));
 
   program.addOption(new Option('--no-color', 'disable colours').hideHelp());
   return program;

@@ -16,13 +16,13 @@ export function hintForDatabaseError(error: unknown, migrationId: string, sql?: 
       return (
         'The database already has what this migration creates: a migration file was deleted and made again, or the ' +
         `schema was changed by hand. If the schema is already right, record the migration without running it: ` +
-        `'sediment migrate ${app} ${name} --fake' (or '--fake-initial' for an initial migration).`
+        `'sediment migrate ${app} ${name} --fake' (or '--fake-initial' for an initial migration); 'sediment doctor' shows what is there.`
       );
     case '42P01': // undefined_table
     case '42703': // undefined_column
       return (
         'The database lacks a table or column that the migration history says exists: an earlier migration was ' +
-        "faked, or the schema was changed by hand. Compare with 'sediment showmigrations' and the migration files."
+        "faked, or the schema was changed by hand. 'sediment doctor' names what is missing and the migration that made it."
       );
     case '23502': // not_null_violation
       return (

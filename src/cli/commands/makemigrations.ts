@@ -1,8 +1,10 @@
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
 import { detectChanges, arrangeChanges } from '../../autodetect/index.js';
-import { ConflictError, SedimentError, UsageError } from '../../errors/index.js';
-import { buildGraph, stateAt } from '../../graph/index.js';
+import { analyseConflict, type ConflictAnalysis } from '../../doctor/index.js';
+import { LinearizeError, mergeContent, mergeName, planLinearization, rewriteDependency } from '../../doctor/merge.js';
+import { ConflictError, UsageError } from '../../errors/index.js';
+import { buildGraph, stateAt, type MigrationGraph } from '../../graph/index.js';
 import { loadModels } from '../../loader/index.js';
 import { projectStateFromModels } from '../../model/collect.js';
 import { describe } from '../../operations/registry.js';
@@ -19,6 +21,7 @@ interface MakeOptions {
   readonly dryRun?: boolean;
   readonly check?: boolean;
   readonly merge?: boolean;
+  readonly linearize?: boolean;
   readonly input: boolean;
   readonly renameField: string[];
   readonly renameModel: string[];
@@ -39,13 +42,10 @@ export async function makemigrations(output: Output, global: GlobalOptions, apps
   const project = await loadProject(global);
   requireApps(project, apps);
   const labels = project.apps.map(([label]) => label);
-  if (options.merge) {
-    throw new SedimentError('not-available', 'makemigrations --merge is not available in this version of Sediment.', {
-      hint: 'Until it is, resolve the conflict by hand: make the later migration depend on the other leaf.',
-    });
-  }
+  if (options.linearize && !options.merge) throw new UsageError('--linearize only applies with --merge: makemigrations --merge --linearize.');
   const migrations = await loadProjectMigrations(project);
   const graph = buildGraph(migrations, [], { apps: labels });
+  if (options.merge) return merge(output, project, graph, apps, options);
   const conflicts = graph.conflicts();
   if (Object.keys(conflicts).length > 0) throw new ConflictError(conflicts);
   const leaves = Object.fromEntries(labels.map((app) => [app, graph.leafNodes(app)[0]?.slice(app.length + 1)]));
@@ -163,4 +163,112 @@ async function writeEmpty(
     output.line(`${output.color.bold(`Migrations for '${app}':`)}\n  ${output.color.cyan(relative(process.cwd(), file))} (empty: add your operations)`);
   }
   return 0;
+}
+
+/**
+ * `makemigrations --merge`: for each app with two or more leaves, a migration that depends on all of
+ * them and does nothing else — or, with --linearize, one branch made to start from the other. Says
+ * whether the branches change the same models or fields; when they do, it lists the operations and
+ * writes the merge only if the questioner agrees (without input it writes it and warns).
+ */
+async function merge(output: Output, project: Project, graph: MigrationGraph, apps: readonly string[], options: MakeOptions): Promise<number> {
+  const conflicts = Object.keys(graph.conflicts()).filter((app) => apps.length === 0 || apps.includes(app));
+  if (conflicts.length === 0) {
+    if (options.json) output.json({ merges: [] });
+    else output.line(`No conflicts to merge: ${apps.length ? apps.join(', ') : 'every app'} has one leaf migration at most.`);
+    return 0;
+  }
+  const interactive = options.input && output.interactive && !options.json;
+  const questioner = await createQuestioner({ interactive, renameFields: [], renameModels: [], defaults: [], assumeHandled: [] });
+  const results: Record<string, unknown>[] = [];
+  const write = !options.dryRun && !options.check;
+  for (const app of conflicts) {
+    const analysis = analyseConflict(graph, app);
+    if (!options.json) printBranches(output, analysis);
+    if (options.linearize) {
+      results.push({ app, leaves: analysis.leaves, disjoint: analysis.disjoint, ...linearize(output, analysis, write, options.json === true) });
+      continue;
+    }
+    if (!analysis.disjoint) {
+      const agreed = await questioner.askMerge({ app, leaves: analysis.leaves });
+      if (!agreed) {
+        if (!options.json) output.line(`Not merged: nothing written for ${app}.`);
+        results.push({ app, leaves: analysis.leaves, disjoint: false, written: false });
+        continue;
+      }
+      if (!interactive) output.warn(`the branches of ${app} change the same models or fields; the merge migration was written anyway: check the result (e.g. 'sediment makemigrations --check').`);
+    }
+    if (options.name !== undefined && !/^\w+$/.test(options.name)) throw new UsageError(`--name ${JSON.stringify(options.name)} must be letters, digits and _ only.`);
+    const name = mergeName(analysis.leaves, options.name);
+    const file = join(appDir(project, app), 'migrations', `${name}.ts`);
+    if (existsSync(file)) throw new UsageError(`${file} already exists; makemigrations never overwrites a migration.`);
+    if (write) writeFileSync(file, renderMigration(mergeContent(analysis), { date: new Date() }));
+    results.push({ app, leaves: analysis.leaves, disjoint: analysis.disjoint, file: relative(project.root, file), written: write });
+    if (!options.json) {
+      output.line(`${write ? 'Wrote' : 'Would write'} ${output.color.cyan(relative(process.cwd(), file))} (depends on ${analysis.leaves.join(' and ')}; no operations).`);
+      if ('edits' in planLinearization(analysis)) {
+        output.line(output.color.dim(
+          `  Or, while no database has applied the later branch, linearize instead: 'sediment makemigrations --merge --linearize ${app}' ` +
+            'makes one branch start from the other (no merge migration).',
+        ));
+      }
+    }
+  }
+  if (options.json) output.json({ merges: results });
+  return 0;
+}
+
+function printBranches(output: Output, analysis: ConflictAnalysis): void {
+  const c = output.color;
+  const from = analysis.commonAncestor ? ` from ${analysis.commonAncestor}` : '';
+  output.line(c.bold(`Merging ${analysis.app}: ${analysis.leaves.length} branches${from}.`));
+  analysis.branches.forEach((branch, i) => {
+    output.line(`  Branch ${branch.leaf.slice(analysis.app.length + 1)}${analysis.touchedModels[i].length ? ` (changes ${analysis.touchedModels[i].join(', ')})` : ''}:`);
+    for (const migration of branch.migrations) {
+      output.line(`    ${migration.name}`);
+      for (const op of migration.operations) output.line(`      - ${describe(op)}`);
+    }
+  });
+  if (analysis.disjoint) {
+    output.line('The branches change different models and fields: merging them is safe.');
+    return;
+  }
+  if (analysis.overlaps.length) {
+    output.line(c.yellow('Both branches change the same models or fields:'));
+    for (const overlap of analysis.overlaps) {
+      output.line(`  ${overlap.subject}: ${overlap.first.migration} (${overlap.first.operation}) and ${overlap.second.migration} (${overlap.second.operation})`);
+    }
+  }
+  for (const op of analysis.opaque) output.line(c.yellow(`  ${op.migration} runs ${op.operation.toLowerCase()}, which Sediment cannot compare with the other branch.`));
+  output.line('A merge migration runs both branches, in plan order; the last change to a model or field wins.');
+}
+
+/** --linearize: rewrites the dependency of each later branch's first migration. */
+function linearize(output: Output, analysis: ConflictAnalysis, write: boolean, json: boolean): Record<string, unknown> {
+  const plan = planLinearization(analysis);
+  if ('refused' in plan) {
+    throw new LinearizeError(`Cannot linearize ${analysis.app}: ${plan.refused}.`, {
+      hint: `Run 'sediment makemigrations --merge ${analysis.app}' (without --linearize) to write a merge migration.`,
+    });
+  }
+  const rewritten = plan.edits.map((edit) => {
+    const source = readFileSync(edit.file, 'utf8');
+    const next = rewriteDependency(source, edit.from, edit.to);
+    if (next === undefined) {
+      throw new LinearizeError(`Cannot linearize ${analysis.app}: ${edit.file} does not list ['${edit.from[0]}', '${edit.from[1]}'] exactly once.`, {
+        hint: `Edit its dependencies by hand to ['${edit.to[0]}', '${edit.to[1]}'], or write a merge migration (without --linearize).`,
+      });
+    }
+    return { edit, next };
+  });
+  for (const { edit, next } of rewritten) {
+    if (write) writeFileSync(edit.file, next);
+    if (!json) {
+      output.line(`${write ? 'Linearized' : 'Would linearize'}: ${edit.migration} now depends on ${edit.to.join('.')} instead of ${edit.from.join('.')} (${relative(process.cwd(), edit.file)}).`);
+    }
+  }
+  if (!json && write) {
+    output.warn(`a database that already applied ${plan.edits.map((e) => e.migration).join(', ')} now sees ${plan.edits.length === 1 ? 'it' : 'them'} as edited (the dependencies are part of the checksum): linearize only branches nobody has applied yet, or use a merge migration.`);
+  }
+  return { linearized: plan.edits.map((e) => ({ migration: e.migration, from: e.from.join('.'), to: e.to.join('.') })), written: write };
 }

@@ -1,14 +1,20 @@
-import { EditedMigrationError, ConflictError, UsageError } from '../../errors/index.js';
+import { relative } from 'node:path';
+import type { Connection } from '../../backends/base/connection.js';
+import {
+  alreadyThereHint, diagnose, editedMigrations, editedSummary, ghostRows, isAlreadyExists, keySequences, tablesTouchedBy,
+  describeSequence, type EditedMigration,
+} from '../../doctor/index.js';
+import { EditedMigrationError, ConflictError, MigrationFailedError, UsageError } from '../../errors/index.js';
 import { acquireMigrateLock } from '../../executor/lock.js';
 import { executePlan, type ExecutorEvent } from '../../executor/executor.js';
-import { buildGraph, checkReversible, migrationPlan, planStates, targetsFor, type MigrationGraph } from '../../graph/index.js';
+import { buildGraph, checkReversible, migrationPlan, planStates, targetsFor, type MigrationGraph, type PlanStepWithStates } from '../../graph/index.js';
 import type { Migration, NodeKey } from '../../graph/migration.js';
 import { nodeKey } from '../../graph/migration.js';
 import { describe } from '../../operations/registry.js';
 import { Recorder, type AppliedMigration } from '../../recorder/recorder.js';
 import type { Output } from '../output.js';
 import { editorFactory, loadProjectMigrations } from '../pipeline.js';
-import { loadProject, requireApps, withConnection, type GlobalOptions } from '../project.js';
+import { loadProject, requireApps, withConnection, type GlobalOptions, type Project } from '../project.js';
 
 interface MigrateOptions {
   readonly plan?: boolean;
@@ -56,7 +62,7 @@ export async function migrate(
 
       if (options.prune) await prune(output, graph, applied, recorder, readOnly);
       else reportGhosts(output, graph, applied);
-      checkEdited(graph, applied, options.allowEdited === true);
+      await checkEdited(graph, applied, options.allowEdited === true, { project, migrations, connection });
 
       const plan = migrationPlan(graph, targetsFor(graph, app, name));
       if (options.check) {
@@ -85,16 +91,27 @@ export async function migrate(
         if (options.allowEdited) await rerecordEdited(graph, applied, recorder);
         return 0;
       }
-      const onEvent = options.json ? jsonEvents(output) : textEvents(output);
-      await executePlan([...planStates(graph, plan)], {
-        connection,
-        recorder,
-        naming: project.naming,
-        createEditor: await editorFactory(project),
-        onEvent,
-      }, { fake: options.fake, fakeInitial: options.fakeInitial });
+      const events = options.json ? jsonEvents(output) : textEvents(output);
+      const steps = [...planStates(graph, plan)];
+      let running: PlanStepWithStates | undefined;
+      const onEvent: typeof events = (event) => {
+        if (event.kind === 'migration-start') running = steps.find((s) => nodeKey(s.migration.app, s.migration.name) === event.id);
+        events(event);
+      };
+      try {
+        await executePlan(steps, {
+          connection,
+          recorder,
+          naming: project.naming,
+          createEditor: await editorFactory(project),
+          onEvent,
+        }, { fake: options.fake, fakeInitial: options.fakeInitial });
+      } catch (error) {
+        throw await explainFailure(error, running, { project, connection, graph, applied });
+      }
       if (options.allowEdited) await rerecordEdited(graph, applied, recorder);
       await recordCompletedSquashes(migrations, recorder, project.apps.map(([label]) => label));
+      if (!options.fake) await warnAboutSequences(output, connection, project, steps);
       return 0;
     } finally {
       await release?.();
@@ -139,13 +156,8 @@ function jsonEvents(output: Output) {
   return (event: ExecutorEvent) => output.line(JSON.stringify({ event: event.kind, ...event, kind: undefined }));
 }
 
-/** History rows whose migration file is gone (and that no squash explains). */
-function ghosts(graph: MigrationGraph, applied: ReadonlyMap<NodeKey, AppliedMigration>): AppliedMigration[] {
-  return [...applied.values()].filter((row) => !graph.findLoaded(nodeKey(row.app, row.name)));
-}
-
 function reportGhosts(output: Output, graph: MigrationGraph, applied: ReadonlyMap<NodeKey, AppliedMigration>): void {
-  const missing = ghosts(graph, applied);
+  const missing = ghostRows(graph, applied);
   if (missing.length === 0) return;
   output.warn(
     `${missing.length} applied migration(s) have no file any more: ${missing.map((m) => `${m.app}.${m.name}`).join(', ')}. ` +
@@ -160,7 +172,7 @@ async function prune(
   recorder: Recorder,
   readOnly: boolean,
 ): Promise<void> {
-  const missing = ghosts(graph, applied);
+  const missing = ghostRows(graph, applied);
   if (missing.length === 0) {
     output.line('Pruning: no history rows without a migration file.');
     return;
@@ -172,26 +184,53 @@ async function prune(
   }
 }
 
-/** Applied migrations whose file content changed since they were applied. */
-function editedMigrations(graph: MigrationGraph, applied: ReadonlyMap<NodeKey, AppliedMigration>): Migration[] {
-  const edited: Migration[] = [];
-  for (const row of applied.values()) {
-    const migration = graph.findLoaded(nodeKey(row.app, row.name));
-    if (migration && row.checksum && row.checksum !== migration.checksum) edited.push(migration);
-  }
-  return edited;
+interface EditedContext {
+  readonly project: Project;
+  readonly migrations: readonly Migration[];
+  readonly connection: Connection;
 }
 
-function checkEdited(graph: MigrationGraph, applied: ReadonlyMap<NodeKey, AppliedMigration>, allowed: boolean): void {
+/**
+ * Refuses to run past applied migrations whose content changed (seed 002's search-and-replace
+ * rename): says what kind of change it is, and whether the database has what the edited file
+ * describes (doctor's comparison, only on this error path).
+ */
+async function checkEdited(graph: MigrationGraph, applied: ReadonlyMap<NodeKey, AppliedMigration>, allowed: boolean, context: EditedContext): Promise<void> {
   const edited = editedMigrations(graph, applied);
   if (edited.length === 0 || allowed) return;
-  const list = edited.map((m) => `${m.app}.${m.name} (${m.file})`).join(', ');
-  throw new EditedMigrationError(`Applied migration(s) changed since they were applied: ${list}.`, {
-    hint:
+  // The comparison only enriches the hint: if it fails (say, a migration that does not replay), the
+  // refusal still stands, with the general hint.
+  const report = await diagnose({
+    migrations: context.migrations,
+    apps: context.project.apps.map(([label]) => label),
+    connection: context.connection,
+    naming: context.project.naming,
+    historyTable: context.project.historyTable,
+  }).catch(() => undefined);
+  const names = edited.map((e) => nodeKey(e.migration.app, e.migration.name));
+  const drift = report?.findings.filter((f) => f.kind === 'schema-drift' && f.explanation.kind === 'set-by' && names.includes(f.explanation.migration)) ?? [];
+  const extras = report?.findings.filter((f) => f.kind === 'schema-drift' && f.explanation.kind === 'none') ?? [];
+  const differences = [...drift, ...extras].slice(0, 6).map((f) => f.message);
+  const database = !report
+    ? ''
+    : drift.length
+      ? `The database does not have what the edited file${edited.length === 1 ? '' : 's'} describe${edited.length === 1 ? 's' : ''}: ${differences.join(' ')} ` +
+        'An applied migration never runs again, so an edit (e.g. a search-and-replace rename) never reaches the database. ' +
+        'Undo the edit and write the change as a new migration (for a rename: makemigrations --rename-field app.Model.old=new); ' +
+        "--allow-edited would only re-record the checksum and leave the difference. 'sediment doctor' shows the details."
+      : `The database has what the edited file${edited.length === 1 ? '' : 's'} describe${edited.length === 1 ? 's' : ''}: if the edit is intended, run again with --allow-edited ` +
+        "(or 'sediment doctor --fix --accept-edited') to re-record it; otherwise undo the edit.";
+  throw new EditedMigrationError(`${edited.map((e) => editedLine(e)).join(' ')}`, {
+    hint: database ||
       'An applied migration never runs again, so an edit (e.g. a search-and-replace rename) makes the files disagree with the database. ' +
       'Undo the edit and write a new migration for the change; or, if the edit matches what the database already has, run with --allow-edited to re-record it.',
     databaseState: 'unchanged: nothing was run.',
   });
+}
+
+function editedLine(edited: EditedMigration): string {
+  const file = relative(process.cwd(), edited.migration.file);
+  return `${editedSummary({ ...edited, migration: { ...edited.migration, file } })}.`;
 }
 
 /**
@@ -208,7 +247,58 @@ async function recordCompletedSquashes(migrations: readonly Migration[], recorde
 }
 
 async function rerecordEdited(graph: MigrationGraph, applied: ReadonlyMap<NodeKey, AppliedMigration>, recorder: Recorder): Promise<void> {
-  for (const migration of editedMigrations(graph, applied)) {
+  for (const { migration } of editedMigrations(graph, applied)) {
     await recorder.recordApplied(migration.app, migration.name, migration.checksum);
+  }
+}
+
+interface FailureContext {
+  readonly project: Project;
+  readonly connection: Connection;
+  readonly graph: MigrationGraph;
+  readonly applied: ReadonlyMap<NodeKey, AppliedMigration>;
+}
+
+/**
+ * A migration that failed because what it creates already exists (seed 002's "column ... already
+ * exists") gets a hint that says how much of it the database has: all of it (record it with --fake),
+ * or part of it (split it). The migration was rolled back, so the connection is usable.
+ */
+async function explainFailure(error: unknown, step: PlanStepWithStates | undefined, context: FailureContext): Promise<unknown> {
+  if (!(error instanceof MigrationFailedError) || !step || step.backwards || !isAlreadyExists(error)) return error;
+  // A failed CREATE INDEX CONCURRENTLY leaves an INVALID index behind: that one must be dropped, not faked.
+  if (error.sql && /\bCONCURRENTLY\b/i.test(error.sql)) return error;
+  // A non-atomic migration may have committed part of itself: the executor's hint says which part.
+  if (!step.migration.atomic) return error;
+  // Only a better hint is at stake: if looking fails, the executor's own error stands unchanged.
+  const hint = await alreadyThereHint({
+    migration: step.migration,
+    stateBefore: step.stateBefore,
+    connection: context.connection,
+    naming: context.project.naming,
+    historyTable: context.project.historyTable,
+    missingFiles: ghostRows(context.graph, context.applied).map((row) => nodeKey(row.app, row.name)),
+  }).catch(() => undefined);
+  if (!hint) return error;
+  // Keep the executor's note on why --fake-initial ran the migration instead of recording it.
+  const fakeInitial = /^--fake-initial ran .*? because .*?\.(?= |$)/.exec(error.hint ?? '')?.[0];
+  return new MigrationFailedError(error.message, {
+    hint: fakeInitial ? `${fakeInitial} ${hint}` : hint,
+    databaseState: error.databaseState,
+    sql: error.sql,
+    cause: error.cause,
+  });
+}
+
+/**
+ * Seed 004: after a run, a key sequence of a table it touched that is behind the table's largest key
+ * means the next insert fails with a duplicate key. Say so now, with the fix.
+ */
+async function warnAboutSequences(output: Output, connection: Connection, project: Project, steps: readonly PlanStepWithStates[]): Promise<void> {
+  const touched = tablesTouchedBy(steps, project.naming);
+  if (touched !== 'all' && touched.size === 0) return;
+  const behind = (await keySequences(connection, touched === 'all' ? {} : { tables: touched })).filter((s) => s.behind);
+  for (const sequence of behind) {
+    output.warn(`${describeSequence(sequence)} Run 'sediment sequences --reset' to fix it.`);
   }
 }

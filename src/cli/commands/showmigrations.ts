@@ -1,5 +1,5 @@
+import { ghostRows } from '../../doctor/history.js';
 import { buildGraph } from '../../graph/index.js';
-import { nodeKey } from '../../graph/migration.js';
 import { Recorder } from '../../recorder/recorder.js';
 import type { Output } from '../output.js';
 import { loadProjectMigrations } from '../pipeline.js';
@@ -24,7 +24,8 @@ export async function showmigrations(output: Output, global: GlobalOptions, apps
   const shown = apps.length ? apps : labels;
 
   // Applied rows whose file is gone: shown so that a deleted migration file is never silent (seed 002).
-  const ghosts = [...applied.values()].filter((row) => shown.includes(row.app) && !graph.findLoaded(nodeKey(row.app, row.name)));
+  // A row that a squash's `replaces` lists is not one: the squash stands for it.
+  const ghosts = ghostRows(graph, applied).filter((row) => shown.includes(row.app));
 
   if (options.plan) {
     const order = graph.order().filter((key) => shown.includes(graph.migration(key).app));

@@ -1,0 +1,63 @@
+import type { MigrationGraph } from '../graph/graph.js';
+import type { Migration, NodeKey } from '../graph/migration.js';
+import { nodeKey } from '../graph/migration.js';
+import type { AppliedMigration } from '../recorder/recorder.js';
+
+/**
+ * The recorded history against the migration files: rows without a file, applied migrations whose
+ * content changed, migrations not applied. Pure: reads the graph and the rows, never a database.
+ */
+
+/**
+ * History rows whose migration file is gone. A row of a migration that a loaded squash lists in
+ * `replaces` is not one: the squash stands for it, and its files are meant to be deleted once every
+ * database has applied them (Django's rule for squashed migrations).
+ */
+export function ghostRows(graph: MigrationGraph, applied: ReadonlyMap<NodeKey, AppliedMigration>): AppliedMigration[] {
+  const replaced = new Set<NodeKey>();
+  for (const migration of graph.allMigrations()) {
+    for (const [app, name] of migration.replaces) replaced.add(nodeKey(app, name));
+  }
+  return [...applied.values()].filter((row) => {
+    const key = nodeKey(row.app, row.name);
+    return !graph.findLoaded(key) && !replaced.has(key);
+  });
+}
+
+/** An applied migration whose canonical content changed since it ran. */
+export interface EditedMigration {
+  readonly migration: Migration;
+  /** The checksum recorded when it was applied. */
+  readonly recorded: string;
+}
+
+/**
+ * Applied migrations whose file's checksum differs from the recorded one. The checksum covers the
+ * canonical content (operations, dependencies, options; see loader/checksum.ts), so reformatting or
+ * comments never count: a difference means the migration now does something else than what ran.
+ * Rows without a checksum (replaced migrations recorded by a squash) are never reported.
+ */
+export function editedMigrations(graph: MigrationGraph, applied: ReadonlyMap<NodeKey, AppliedMigration>): EditedMigration[] {
+  const edited: EditedMigration[] = [];
+  for (const row of applied.values()) {
+    const migration = graph.findLoaded(nodeKey(row.app, row.name));
+    if (migration && row.checksum && row.checksum !== migration.checksum) edited.push({ migration, recorded: row.checksum });
+  }
+  return edited.sort((a, b) => compare(key(a.migration), key(b.migration)));
+}
+
+/** Nodes of the graph that are not applied, in plan order. */
+export function unappliedNodes(graph: MigrationGraph): NodeKey[] {
+  return graph.order().filter((key) => !graph.isApplied(key));
+}
+
+/** One line naming what changed in an edited migration, for messages. */
+export function editedSummary(edited: EditedMigration): string {
+  return (
+    `${key(edited.migration)} (${edited.migration.file}) was edited after it was applied: what it does now differs from what ran ` +
+    '(its operations, dependencies or options; reformatting and comments never count)'
+  );
+}
+
+const key = (migration: Migration): NodeKey => nodeKey(migration.app, migration.name);
+const compare = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
