@@ -15,6 +15,10 @@ export { migration } from './model/migration.js';
 export type { MigrationDefinition, MigrationFileExport } from './model/migration.js';
 export { ops } from './operations/ops.js';
 export type { Operation, RunCodeContext, RunCodeFunction } from './operations/types.js';
+export type {
+  HistoricalModel, HistoricalRow, QuerySet, Manager, ManyToManyManager, ReverseForeignKeyManager, Filter, BatchOptions,
+  BulkCreateOptions, BulkCreateResult, GetOrCreateResult,
+} from './data/index.js';
 export { defineConfig } from './config/define-config.js';
 export type { SedimentConfig } from './config/define-config.js';
 export * from './errors/index.js';

@@ -13,6 +13,7 @@ import { nodeKey } from '../../graph/migration.js';
 import { describe } from '../../operations/registry.js';
 import { Recorder, type AppliedMigration } from '../../recorder/recorder.js';
 import type { Output } from '../output.js';
+import { jsonProgress, ttyProgress, type ProgressReporter } from '../../data/progress.js';
 import { editorFactory, loadProjectMigrations } from '../pipeline.js';
 import { loadProject, requireApps, withConnection, type GlobalOptions, type Project } from '../project.js';
 
@@ -91,7 +92,9 @@ export async function migrate(
         if (options.allowEdited) await rerecordEdited(graph, applied, recorder);
         return 0;
       }
-      const events = options.json ? jsonEvents(output) : textEvents(output);
+      const { onEvent: events, progress } = options.json
+        ? { onEvent: jsonEvents(output), progress: jsonProgress((line) => output.line(line)) }
+        : textEvents(output);
       const steps = [...planStates(graph, plan)];
       let running: PlanStepWithStates | undefined;
       const onEvent: typeof events = (event) => {
@@ -105,6 +108,9 @@ export async function migrate(
           naming: project.naming,
           createEditor: await editorFactory(project),
           onEvent,
+          // The graph lets apps.getModel check the migration's dependencies; progress shows long data migrations.
+          graph,
+          progress,
         }, { fake: options.fake, fakeInitial: options.fakeInitial });
       } catch (error) {
         throw await explainFailure(error, running, { project, connection, graph, applied });
@@ -144,12 +150,33 @@ function printPlan(output: Output, plan: readonly { migration: Migration; backwa
   }
 }
 
-function textEvents(output: Output) {
-  return (event: ExecutorEvent) => {
+/**
+ * "  Applying shop.0002_x... OK (12 ms)", as Django prints it. A long data migration's progress bar
+ * (on a TTY) first ends the open line, and the result then repeats the migration's name.
+ */
+function textEvents(output: Output): { onEvent: (event: ExecutorEvent) => void; progress: ProgressReporter } {
+  let open: string | undefined;
+  const bar = ttyProgress(process.stderr);
+  const onEvent = (event: ExecutorEvent) => {
     const verb = event.backwards ? 'Unapplying' : 'Applying';
-    if (event.kind === 'migration-start') output.stdout.write(`  ${verb} ${event.id}...`);
-    else output.line(` ${event.fake ? output.color.yellow('FAKED') : output.color.green('OK')} ${output.color.dim(`(${Math.round(event.ms)} ms)`)}`);
+    if (event.kind === 'migration-start') {
+      output.stdout.write(`  ${verb} ${event.id}...`);
+      open = event.id;
+      return;
+    }
+    const result = `${event.fake ? output.color.yellow('FAKED') : output.color.green('OK')} ${output.color.dim(`(${Math.round(event.ms)} ms)`)}`;
+    output.line(open === event.id ? ` ${result}` : `  ${verb} ${event.id}... ${result}`);
+    open = undefined;
   };
+  const progress: ProgressReporter = {
+    enabled: bar.enabled,
+    report(event) {
+      if (open !== undefined) output.stdout.write('\n');
+      open = undefined;
+      bar.report(event);
+    },
+  };
+  return { onEvent, progress };
 }
 
 function jsonEvents(output: Output) {
