@@ -1,9 +1,11 @@
+import { isRelation } from '../model/fields.js';
 import { ops } from '../operations/ops.js';
 import type { ModelState, ProjectState } from '../state/project-state.js';
+import { resolveReference } from '../state/project-state.js';
 import type { Questioner } from '../questioner/questioner.js';
 import { byModel, canonical, modelDiff, withoutTargets } from './compare.js';
-import type { PlannedOperation } from './plan.js';
-import { planned } from './plan.js';
+import type { OperationDependency, PlannedOperation } from './plan.js';
+import { createdModel, planned } from './plan.js';
 
 export interface ModelRename {
   readonly app: string;
@@ -39,10 +41,31 @@ export async function planRenamedModels(
       break;
     }
   }
-  // Renaming needs nothing else to exist first: the model's relations point where they pointed before
-  // until later alterField operations change them.
-  const operations = renames.map((r) => planned(r.app, ops.renameModel({ oldName: r.oldName, newName: r.newName })));
+  // The model's own relations point where they pointed before until later alterField operations change
+  // them. But the migrations of other apps that refer to the model by its old name must come first
+  // (Django's generate_renamed_models depends on the models related to it): otherwise the graph may order
+  // the rename before them, and the state replayed from the files names a model that no longer exists —
+  // found by the reliability round trip (rename a model another app's earlier migration points at).
+  const operations = renames.map((r) =>
+    planned(r.app, ops.renameModel({ oldName: r.oldName, newName: r.newName }), referencingModels(from, r)),
+  );
   return { renames, operations };
+}
+
+/** The models of other apps in `from` whose relations point at the renamed model, as dependencies. */
+function referencingModels(from: ProjectState, rename: ModelRename): OperationDependency[] {
+  const target = `${rename.app}.${rename.oldName}`.toLowerCase();
+  const pointsAt = (reference: unknown, app: string) => {
+    if (typeof reference !== 'string') return false;
+    const { app: refApp, name } = resolveReference(reference, app);
+    return `${refApp}.${name}`.toLowerCase() === target;
+  };
+  return from
+    .models()
+    .filter((m) => m.app !== rename.app)
+    .filter((m) => m.fields.some(([, field]) => isRelation(field) && (pointsAt(field.to, m.app) || (field.kind === 'manyToMany' && pointsAt(field.through, m.app)))))
+    .sort(byModel)
+    .map((m) => createdModel(m.app, m.name));
 }
 
 function fieldsSignature(model: ModelState): string {

@@ -1,4 +1,5 @@
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { writeAtomic } from '../loader/cache.js';
 import { createHash } from 'node:crypto';
 import { dirname, join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -53,7 +54,8 @@ async function compiledConfig(file: string): Promise<string> {
   const { compileConfigFile } = await import('../loader/compile.js');
   const code = await compileConfigFile(root, file, apiNames);
   mkdirSync(cacheDir, { recursive: true });
-  writeFileSync(out, code);
+  // Through a temporary file and a rename: processes starting at once never read a half-written file.
+  writeAtomic(out, code);
   return out;
 }
 

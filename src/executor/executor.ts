@@ -213,7 +213,12 @@ function failure(error: unknown, step: PlanStep, index: number, sql: string | un
   return new MigrationFailedError(`${verb} ${id} failed at ${where}: ${message}`, {
     hint: hints.join(' '),
     databaseState,
-    sql: error instanceof SedimentError ? error.sql ?? sql : sql,
+    // Transaction control is not what failed: only name a statement of the migration itself.
+    sql: error instanceof SedimentError ? error.sql ?? statementOf(sql) : statementOf(sql),
     cause: error,
   });
+}
+
+function statementOf(sql: string | undefined): string | undefined {
+  return sql && !/^\s*(BEGIN|COMMIT)\b/i.test(sql) ? sql : undefined;
 }

@@ -47,7 +47,9 @@ export async function acquireMigrateLock(
     delay = Math.min(delay * 2, 500);
   }
   return async () => {
-    await connection.query('SELECT pg_advisory_unlock($1, $2)', [high, low]);
+    // A session lock dies with its session: if the connection was lost, there is nothing to release,
+    // and an error here must not hide the error that ended the run.
+    await connection.query('SELECT pg_advisory_unlock($1, $2)', [high, low]).catch(() => {});
   };
 }
 

@@ -72,8 +72,8 @@ export interface PlanStatesOptions {
  * The states around every migration of a plan, in one replay, as Django's executor computes them:
  * - forwards: start from the state of every applied migration (in plan order), then each step builds
  *   on the previous one;
- * - backwards: replay the applied migrations in plan order and note, for each one to unapply, the
- *   state just before it.
+ * - backwards: replay the applied migrations that stay applied, then put the ones to unapply back on
+ *   top in plan order, noting the state without and with each.
  * Yields in the plan's order. The graph is the one the plan was made on, or the one it was made from
  * (a plan to a migration a squash replaced is then read on `graph.withoutReplacements()`).
  */
@@ -97,15 +97,18 @@ export function* planStates(graph: MigrationGraph, plan: readonly PlanStep[], op
     }
     return;
   }
+  // Unapplying a migration leaves every applied migration that stays applied in the database, also the
+  // ones later in plan order (another app's, which do not depend on it): the state without it is the
+  // replay of everything that stays, and each migration to unapply goes back on top of that, earliest
+  // first. (Replaying only what comes before it in plan order lost those models: reversing a primary key
+  // type change then left the foreign keys of a later app at the new type — found by the reliability
+  // round trip.) They commute: what stays applied depends on nothing that is unapplied.
   const around = new Map<NodeKey, { stateBefore: ProjectState; stateAfter: ProjectState }>();
   const wanted = new Set(keys);
-  for (const key of g.inPlanOrder([...applied, ...keys])) {
+  for (const key of g.inPlanOrder(applied)) if (!wanted.has(key)) state = applyMigration(state, g.migration(key));
+  for (const key of g.inPlanOrder(keys)) {
     const stateAfter = applyMigration(state, g.migration(key));
-    if (wanted.has(key)) {
-      around.set(key, { stateBefore: state, stateAfter });
-      // Nothing after the last migration to unapply matters.
-      if (around.size === wanted.size) break;
-    }
+    around.set(key, { stateBefore: state, stateAfter });
     state = stateAfter;
   }
   for (let i = 0; i < plan.length; i++) yield { ...plan[i], ...(around.get(keys[i]) as { stateBefore: ProjectState; stateAfter: ProjectState }) };

@@ -107,7 +107,12 @@ async function rebuild(project: LoaderProject, options: LoadOptions, input: Rebu
   const bundleFile = join(dir, bundle);
   writeAtomic(bundleFile, text);
   options.onEvent?.({ kind: 'bundle-written', target: 'migrations', bundle: bundleFile });
-  const loaded = ((await importBundle(bundleFile)) as { default: Bundle }).default;
+  let loaded: Bundle;
+  try {
+    loaded = ((await importBundle(bundleFile)) as { default: Bundle }).default;
+  } catch (error) {
+    throw bundleImportError(project, error, files, recordOf);
+  }
 
   // Validate everything first: a broken file is reported before any checksum is computed, while the
   // compiled pieces are kept so that fixing it recompiles that file alone.
@@ -183,6 +188,32 @@ async function addChecksums(
 
 function uniqueStamps(stamps: readonly Stamp[]): Stamp[] {
   return [...new Map(stamps.map((s) => [s[0], s])).values()];
+}
+
+/**
+ * The bundle failed before any file in it ran: one of its package imports cannot be resolved (a
+ * package that is not installed, a misspelt name). Names the files that import it. This surfaced as an
+ * internal error with a stack trace (found by the reliability loader fuzz test).
+ */
+function bundleImportError(
+  project: LoaderProject,
+  error: unknown,
+  files: readonly MigrationFile[],
+  recordOf: (m: MigrationFile) => PieceRecord,
+): InvalidDefinitionError {
+  const message = userFacingMessage(error).replace(/ imported from \S+/, '');
+  const missing = /Cannot find (?:package|module) '([^']+)'/.exec(message)?.[1];
+  const importers = missing
+    ? files.filter((m) => recordOf(m).piece.imports.some((i) => i.spec === missing || i.spec.startsWith(`${missing}/`)))
+    : [];
+  const where = importers.length ? importers.map((m) => m.relativePath).join(', ') : 'the migration files';
+  return new InvalidDefinitionError(`${where}: loading the migrations failed: ${message}`, {
+    file: importers[0]?.file,
+    cause: error,
+    hint: missing
+      ? `Check the import of '${missing}' in ${importers.length === 1 ? 'that file' : 'those files'}: the package must be installed in ${project.root} (migration files import 'sediment' and packages only).`
+      : 'Fix the import the message names.',
+  });
 }
 
 function exportsOf(bundle: Bundle, m: MigrationFile): Readonly<Record<string, unknown>> {

@@ -34,7 +34,7 @@ export function validateMigrationExports(exports: Readonly<Record<string, unknow
     }
     const operations = value.operations ?? [];
     if (!Array.isArray(operations)) throw new Problem('operations', `must be a list of operations (ops.*), got ${describe(operations)}`);
-    operations.forEach((op, i) => checkOperation(op, `operations[${i}]`));
+    items(operations).forEach((op, i) => checkOperation(op, `operations[${i}]`));
     return {
       dependencies: pairs(value.dependencies, 'dependencies'),
       operations: operations as Operation[],
@@ -53,7 +53,7 @@ function pairs(value: unknown, path: string): NodeRef[] {
   if (value === undefined) return [];
   const ok =
     Array.isArray(value) &&
-    value.every((pair) => Array.isArray(pair) && pair.length === 2 && pair.every((part) => typeof part === 'string' && part !== ''));
+    items(value).every((pair) => Array.isArray(pair) && pair.length === 2 && items(pair).every((part) => typeof part === 'string' && part !== ''));
   if (!ok) throw new Problem(path, `must be a list of [app, migration] pairs such as [['shop', '0001_initial']], got ${describe(value)}`);
   return (value as [string, string][]).map(([app, name]) => [app, name] as const);
 }
@@ -67,7 +67,8 @@ function checkOperation(op: unknown, path: string): void {
   if (!isObject(op)) throw new Problem(path, `must be an operation (ops.*), got ${describe(op)}`);
   const kind = op.kind;
   if (!isOperationKind(kind)) {
-    throw new Problem(path, `unknown operation kind ${JSON.stringify(kind)}; known kinds: ${operationKindNames.join(', ')}`);
+    // describe(), not JSON.stringify: a kind such as 10n made the message itself throw a TypeError (found by the loader fuzz test).
+    throw new Problem(path, `unknown operation kind ${describe(kind)}; known kinds: ${operationKindNames.join(', ')}`);
   }
   const shape = shapeOf(kind);
   const at = `${path} (${kind})`;
@@ -109,12 +110,12 @@ function checkArgument(type: ArgType, value: unknown, path: string): void {
       return expect(isStringLists(value), path, "a list of lists of field names ([['a', 'b']])", value);
     case 'sql':
       return expect(
-        isNoop(value) || typeof value === 'string' || (Array.isArray(value) && value.every((s) => typeof s === 'string')),
+        isNoop(value) || typeof value === 'string' || (Array.isArray(value) && items(value).every((s) => typeof s === 'string')),
         path, 'an SQL string, a list of them, or ops.noop', value,
       );
     case 'operations':
       expect(Array.isArray(value), path, 'a list of operations', value);
-      (value as unknown[]).forEach((op, i) => checkOperation(op, `${path}[${i}]`));
+      items(value as unknown[]).forEach((op, i) => checkOperation(op, `${path}[${i}]`));
       return;
     case 'code':
       return expect(typeof value === 'function', path, 'a function', value);
@@ -128,7 +129,7 @@ const onDeletes = ['cascade', 'protect', 'restrict', 'setNull', 'setDefault', 'd
 
 function checkField(value: unknown, path: string): void {
   if (!isObject(value) || typeof value.kind !== 'string' || !fieldKinds.includes(value.kind)) {
-    const got = isObject(value) && 'kind' in value ? `kind ${JSON.stringify(value.kind)}` : describe(value);
+    const got = isObject(value) && 'kind' in value ? `kind ${describe(value.kind)}` : describe(value);
     throw new Problem(path, `must be a field (f.*), got ${got}; known field kinds: ${fieldKinds.join(', ')}`);
   }
   if ((relationKinds as readonly string[]).includes(value.kind)) {
@@ -140,6 +141,13 @@ function checkField(value: unknown, path: string): void {
   }
   for (const key of ['maxLength', 'maxDigits', 'decimalPlaces']) {
     if (value[key] !== undefined) expect(Number.isInteger(value[key]), `${path}.${key}`, 'an integer', value[key]);
+  }
+  // `null: 'yes'` ran as a NOT NULL column (found by the reliability hostile-input tests).
+  for (const key of ['null', 'unique', 'dbIndex', 'primaryKey', 'blank', 'editable', 'dbConstraint']) {
+    if (value[key] !== undefined) expect(typeof value[key] === 'boolean', `${path}.${key}`, 'true or false', value[key]);
+  }
+  for (const key of ['dbColumn', 'dbComment', 'dbTable', 'relatedName', 'toField']) {
+    if (value[key] !== undefined) expect(typeof value[key] === 'string', `${path}.${key}`, 'a string', value[key]);
   }
   const callable = isObject(value.default) && value.default.kind === 'callable';
   if (callable) {
@@ -156,11 +164,11 @@ function checkModelOptions(value: unknown, path: string): void {
   const options = value as Record<string, unknown>;
   if (options.indexes !== undefined) {
     expect(Array.isArray(options.indexes), `${path}.indexes`, 'a list of index(...)', options.indexes);
-    (options.indexes as unknown[]).forEach((index, i) => checkIndex(index, `${path}.indexes[${i}]`));
+    items(options.indexes as unknown[]).forEach((index, i) => checkIndex(index, `${path}.indexes[${i}]`));
   }
   if (options.constraints !== undefined) {
     expect(Array.isArray(options.constraints), `${path}.constraints`, 'a list of unique(...) / check(...)', options.constraints);
-    (options.constraints as unknown[]).forEach((c, i) => checkConstraint(c, `${path}.constraints[${i}]`));
+    items(options.constraints as unknown[]).forEach((c, i) => checkConstraint(c, `${path}.constraints[${i}]`));
   }
   if (options.uniqueTogether !== undefined) {
     expect(isStringLists(options.uniqueTogether), `${path}.uniqueTogether`, "a list of lists of field names ([['a', 'b']])", options.uniqueTogether);
@@ -184,14 +192,14 @@ function checkConstraint(value: unknown, path: string): void {
 
 function checkNamedParts(value: Record<string, unknown>, path: string): void {
   const fields = value.fields;
-  expect(Array.isArray(fields) && fields.length > 0 && fields.every((f) => typeof f === 'string'), `${path}.fields`, 'a non-empty list of field names', fields);
+  expect(Array.isArray(fields) && fields.length > 0 && items(fields).every((f) => typeof f === 'string'), `${path}.fields`, 'a non-empty list of field names', fields);
   for (const key of ['name', 'condition']) {
     if (value[key] !== undefined) expect(typeof value[key] === 'string', `${path}.${key}`, 'a string', value[key]);
   }
 }
 
 function isStringLists(value: unknown): boolean {
-  return Array.isArray(value) && value.every((set) => Array.isArray(set) && set.every((name) => typeof name === 'string'));
+  return Array.isArray(value) && items(value).every((set) => Array.isArray(set) && items(set).every((name) => typeof name === 'string'));
 }
 
 function isNoop(value: unknown): boolean {
@@ -200,7 +208,7 @@ function isNoop(value: unknown): boolean {
 
 function isLiteral(value: unknown): boolean {
   if (value === null || typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean') return true;
-  if (Array.isArray(value)) return value.every(isLiteral);
+  if (Array.isArray(value)) return items(value).every(isLiteral);
   if (!isObject(value)) return false;
   const proto = Object.getPrototypeOf(value) as unknown;
   return (proto === Object.prototype || proto === null) && Object.values(value).every(isLiteral);
@@ -208,6 +216,15 @@ function isLiteral(value: unknown): boolean {
 
 function expect(ok: boolean, path: string, what: string, value: unknown): void {
   if (!ok) throw new Problem(path, `must be ${what}, got ${describe(value)}`);
+}
+
+/**
+ * The elements of a list, holes included as undefined: forEach and every skip holes, so
+ * `operations: [op, , op]` (a stray comma in a hand-edited file) passed validation and failed later
+ * on `undefined.kind` (found by the reliability loader fuzz test).
+ */
+function items(list: readonly unknown[]): unknown[] {
+  return Array.from(list);
 }
 
 function isObject(value: unknown): value is Record<string, unknown> {

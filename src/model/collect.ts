@@ -41,6 +41,18 @@ export function projectStateFromModels(
 
 const identifier = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
+/**
+ * A value in a message. Not JSON.stringify alone: a models file may hold anything, and a BigInt made
+ * the message itself throw a TypeError (found by the reliability fuzz test of models files).
+ */
+function show(value: unknown): string {
+  try {
+    return JSON.stringify(value) ?? String(value);
+  } catch {
+    return typeof value === 'bigint' ? `${value}n` : Object.prototype.toString.call(value);
+  }
+}
+
 interface Entry {
   readonly app: string;
   readonly definition: ModelDefinition;
@@ -59,7 +71,7 @@ function registerModels(apps: readonly (readonly [string, readonly ModelDefiniti
   const names = new Map<string, Map<string, string>>();
   const owners = new Map<ModelDefinition, string>();
   for (const [app, definitions] of apps) {
-    if (!identifier.test(app)) problems.push(`app label ${JSON.stringify(app)} is not a valid identifier`);
+    if (!identifier.test(app)) problems.push(`app label ${show(app)} is not a valid identifier`);
     if (names.has(app)) {
       problems.push(`app ${app} is listed twice`);
       continue;
@@ -72,7 +84,7 @@ function registerModels(apps: readonly (readonly [string, readonly ModelDefiniti
         continue;
       }
       if (!identifier.test(definition.name)) {
-        problems.push(`${app}: model name ${JSON.stringify(definition.name)} is not a valid identifier`);
+        problems.push(`${app}: model name ${show(definition.name)} is not a valid identifier`);
         continue;
       }
       const owner = owners.get(definition);
@@ -115,7 +127,7 @@ function resolveModelReference(
     return `${owner}.${reference.name}`;
   }
   if (typeof reference !== 'string' || reference.length === 0) {
-    problems.push(`${where} has an invalid model reference ${JSON.stringify(reference)}`);
+    problems.push(`${where} has an invalid model reference ${show(reference)}`);
     return undefined;
   }
   const text = reference === 'self' ? self : reference;
@@ -125,13 +137,13 @@ function resolveModelReference(
   const models = registry.names.get(targetApp);
   if (!models) {
     const known = [...registry.names.keys()].sort().join(', ');
-    problems.push(`${where} refers to ${JSON.stringify(reference)}, but there is no app ${targetApp} (apps: ${known})`);
+    problems.push(`${where} refers to ${show(reference)}, but there is no app ${targetApp} (apps: ${known})`);
     return undefined;
   }
   const declared = models.get(targetName.toLowerCase());
   if (declared === undefined) {
     const known = [...models.values()].sort().join(', ') || 'no models';
-    problems.push(`${where} refers to ${JSON.stringify(reference)}, but app ${targetApp} has no model ${targetName} (it has: ${known})`);
+    problems.push(`${where} refers to ${show(reference)}, but app ${targetApp} has no model ${targetName} (it has: ${known})`);
     return undefined;
   }
   return `${targetApp}.${declared}`;
@@ -141,7 +153,9 @@ function collectModel(entry: Entry, registry: Registry, naming: Naming, problems
   const { app, definition } = entry;
   const id = `${app}.${definition.name}`;
   const fields: (readonly [string, Field])[] = [];
-  for (const [name, field] of Object.entries(definition.fields ?? {})) {
+  const given = definition.fields ?? {};
+  if (typeof given !== 'object' || Array.isArray(given)) problems.push(`${id}: the fields (the second argument of model()) must be an object of f.* fields`);
+  for (const [name, field] of typeof given === 'object' && !Array.isArray(given) ? Object.entries(given) : []) {
     const where = `${id}.${name}`;
     checkFieldName(name, where, problems);
     if (!isKnownField(field)) {
@@ -169,15 +183,15 @@ function checkFieldName(name: string, where: string, problems: string[]): void {
 
 function qualifyField(field: Field, app: string, model: string, registry: Registry, where: string, problems: string[]): Field {
   if (field.kind === 'manyToMany') {
-    const to = resolveModelReference(field.to, app, model, registry, where, problems) ?? String(field.to);
+    const to = resolveModelReference(field.to, app, model, registry, where, problems) ?? show(field.to);
     const through =
       field.through === undefined
         ? undefined
-        : resolveModelReference(field.through, app, model, registry, `${where} (through)`, problems) ?? String(field.through);
+        : resolveModelReference(field.through, app, model, registry, `${where} (through)`, problems) ?? show(field.through);
     return through === undefined ? { ...field, to } : { ...field, to, through };
   }
   if (isForeignKey(field)) {
-    const to = resolveModelReference(field.to, app, model, registry, where, problems) ?? String(field.to);
+    const to = resolveModelReference(field.to, app, model, registry, where, problems) ?? show(field.to);
     return { ...field, to };
   }
   return field;
@@ -211,8 +225,9 @@ function declaredName(table: string, columns: readonly string[], condition: stri
   return generatedName(table, [...columns, hash], suffix);
 }
 
-function collectOptions(model: ModelState, options: ModelOptions, naming: Naming, problems: string[]): ModelOptions {
+function collectOptions(model: ModelState, given: ModelOptions, naming: Naming, problems: string[]): ModelOptions {
   const id = `${model.app}.${model.name}`;
+  const options = wellShapedOptions(id, given, problems);
   const table = naming.table({ app: model.app, name: model.name, options });
   const columnsOf = (fields: readonly string[]) =>
     fields.map((name) => {
@@ -225,19 +240,28 @@ function collectOptions(model: ModelState, options: ModelOptions, naming: Naming
       return index;
     }
     checkFieldList(model, index.fields, `${id}: index ${index.name ?? `#${i + 1}`}`, problems);
-    if (index.name !== undefined) return index;
+    if (index.name !== undefined) {
+      checkGivenName(id, index.name, problems);
+      return index;
+    }
     return { ...index, name: declaredName(table, columnsOf(index.fields), index.condition, 'idx') } satisfies IndexDefinition;
   });
   const constraints = (options.constraints ?? []).map((constraint, i): Constraint => {
     const label = `${id}: constraint ${constraint?.name ?? `#${i + 1}`}`;
     if (constraint?.kind === 'unique') {
       checkFieldList(model, constraint.fields, label, problems);
-      if (constraint.name !== undefined) return constraint;
+      if (constraint.name !== undefined) {
+        checkGivenName(id, constraint.name, problems);
+        return constraint;
+      }
       return { ...constraint, name: declaredName(table, columnsOf(constraint.fields), constraint.condition, 'uniq') };
     }
     if (constraint?.kind === 'check') {
       if (typeof constraint.check !== 'string' || constraint.check.trim() === '') problems.push(`${label}: the check expression is empty`);
-      if (constraint.name !== undefined) return constraint;
+      if (constraint.name !== undefined) {
+        checkGivenName(id, constraint.name, problems);
+        return constraint;
+      }
       return { ...constraint, name: generatedName(table, [shortHash(String(constraint.check))], 'check') };
     }
     problems.push(`${id}: constraints[${i}] is not a unique() or check() definition`);
@@ -250,15 +274,81 @@ function collectOptions(model: ModelState, options: ModelOptions, naming: Naming
     const name = entry.replace(/^-/, '');
     if (entry === '?' || name.includes('__')) continue;
     if (!model.fields.some(([n]) => n === name)) {
-      problems.push(`${id}: ordering names ${JSON.stringify(entry)}, but ${model.name} has no field ${name} (fields: ${fieldList(model)})`);
+      problems.push(`${id}: ordering names ${show(entry)}, but ${model.name} has no field ${name} (fields: ${fieldList(model)})`);
     }
   }
   if (options.dbTable !== undefined && (typeof options.dbTable !== 'string' || options.dbTable.trim() === '')) {
     problems.push(`${id}: dbTable must be a non-empty string`);
+  } else if (options.dbTable !== undefined && Buffer.byteLength(options.dbTable) > MAX_IDENTIFIER_BYTES) {
+    // PostgreSQL would cut it; makemigrations wrote it and migrate failed (found by the reliability tests).
+    problems.push(`${id}: dbTable ${show(options.dbTable)} is longer than ${MAX_IDENTIFIER_BYTES} bytes, the database would cut it`);
   }
   // `managed: true` is the default; keeping it would make it a difference from the migrations' state.
   const { managed, ...rest } = options;
   return compactOptions({ ...rest, ...(managed === false ? { managed } : {}), indexes, constraints });
+}
+
+const isStringList = (value: unknown): value is string[] => Array.isArray(value) && Array.from(value).every((x) => typeof x === 'string');
+const optionalString = (value: unknown) => value === undefined || typeof value === 'string';
+
+/**
+ * The options with every part of the wrong shape reported and left out, so that the checks below can
+ * trust what they read. TypeScript checks these shapes in a models file, but not in plain JavaScript
+ * or behind an `as`: `indexes: 'x'` or `constraints: [null]` crashed the collector with a TypeError
+ * (found by the reliability fuzz test of models files).
+ */
+function wellShapedOptions(id: string, options: unknown, problems: string[]): ModelOptions {
+  if (typeof options !== 'object' || options === null || Array.isArray(options)) {
+    problems.push(`${id}: the model options (the third argument of model()) must be an object`);
+    return {};
+  }
+  const out: Record<string, unknown> = { ...options };
+  const list = (key: string, [many, one]: readonly [string, string], ok: (item: unknown) => boolean) => {
+    const value = out[key];
+    if (value === undefined) return;
+    if (!Array.isArray(value)) {
+      problems.push(`${id}: ${key} must be a list of ${many}, got ${show(value)}`);
+      delete out[key];
+      return;
+    }
+    const items = Array.from(value as unknown[]);
+    items.forEach((item, i) => {
+      if (!ok(item)) problems.push(`${id}: ${key}[${i}] is not ${one}, got ${show(item)}`);
+    });
+    out[key] = items.filter(ok);
+  };
+  const fieldsAndNames = (x: Record<string, unknown>) => isStringList(x.fields) && optionalString(x.name) && optionalString(x.condition);
+  const isIndex = (x: unknown) => typeof x === 'object' && x !== null && (x as { kind?: unknown }).kind === 'index' && fieldsAndNames(x as Record<string, unknown>);
+  list('indexes', ['index() definitions', 'an index() definition'], isIndex);
+  list('constraints', ['unique() or check() definitions', 'a unique() or check() definition'], (x) => {
+    if (typeof x !== 'object' || x === null) return false;
+    const c = x as Record<string, unknown>;
+    if (c.kind === 'unique') return fieldsAndNames(c);
+    return c.kind === 'check' && typeof c.check === 'string' && optionalString(c.name);
+  });
+  list('uniqueTogether', ['lists of field names', 'a list of field names'], isStringList);
+  list('ordering', ['field names', 'a field name'], (x) => typeof x === 'string');
+  for (const key of ['dbTable', 'dbComment', 'verboseName', 'verboseNamePlural']) {
+    if (!optionalString(out[key])) {
+      problems.push(`${id}: ${key} must be a string, got ${show(out[key])}`);
+      delete out[key];
+    }
+  }
+  if (out.managed !== undefined && typeof out.managed !== 'boolean') {
+    problems.push(`${id}: managed must be true or false, got ${show(out.managed)}`);
+    delete out.managed;
+  }
+  return out as ModelOptions;
+}
+
+/**
+ * A name the user gave an index or constraint must be an identifier. Only a given name: a generated one
+ * is built from the table and column names, which may legally hold quotes, spaces or non-ASCII letters
+ * (`dbTable: 'Order "items"'`) and are always quoted; checking those too refused every unnamed index on
+ * such a table (found by the reliability round trip).
+ */
+function checkGivenName(id: string, name: unknown, problems: string[]): void {
+  if (typeof name !== 'string' || !identifier.test(name)) problems.push(`${id}: index or constraint name ${show(name)} is not a valid identifier`);
 }
 
 function fieldList(model: ModelState): string {
@@ -273,7 +363,7 @@ function checkFieldList(model: ModelState, fields: readonly string[] | undefined
   const seen = new Set<string>();
   for (const name of fields) {
     const field = model.fields.find(([n]) => n === name)?.[1];
-    if (!field) problems.push(`${label} names the field ${JSON.stringify(name)}, which ${model.name} does not have (fields: ${fieldList(model)})`);
+    if (!field) problems.push(`${label} names the field ${show(name)}, which ${model.name} does not have (fields: ${fieldList(model)})`);
     else if (field.kind === 'manyToMany') problems.push(`${label} names the many-to-many field ${name}, which has no column`);
     if (seen.has(name)) problems.push(`${label} names ${name} twice`);
     seen.add(name);
@@ -296,7 +386,7 @@ function checkProject(state: ProjectState, naming: Naming, problems: string[]): 
     tables.set(table, id);
     for (const named of [...(model.options.indexes ?? []), ...(model.options.constraints ?? [])]) {
       const name = named.name!;
-      if (!identifier.test(name)) problems.push(`${id}: index or constraint name ${JSON.stringify(name)} is not a valid identifier`);
+      if (typeof name !== 'string') continue;
       if (Buffer.byteLength(name) > MAX_IDENTIFIER_BYTES) {
         problems.push(`${id}: the name ${name} is longer than ${MAX_IDENTIFIER_BYTES} bytes, the database would cut it`);
       }
@@ -352,7 +442,32 @@ function checkModelFields(state: ProjectState, model: ModelState, naming: Naming
   }
 }
 
+/**
+ * Options whose type TypeScript checks in a models file, but not in plain JavaScript or behind an `as`:
+ * `null: 'yes'` was written to the migration as it was and made a NOT NULL column (found by the
+ * reliability hostile-input tests).
+ */
+const booleanOptions = ['null', 'unique', 'dbIndex', 'primaryKey', 'blank', 'editable', 'dbConstraint'] as const;
+const stringOptions = ['dbColumn', 'dbComment', 'helpText', 'verboseName', 'relatedName', 'toField', 'dbTable'] as const;
+
+function checkOptionTypes(field: Field, where: string, problems: string[]): void {
+  const options = field as unknown as Record<string, unknown>;
+  for (const key of booleanOptions) {
+    if (options[key] !== undefined && typeof options[key] !== 'boolean') problems.push(`${where}: ${key} must be true or false, got ${show(options[key])}`);
+  }
+  for (const key of stringOptions) {
+    const value = options[key];
+    if (value === undefined) continue;
+    const named = key === 'dbColumn' || key === 'dbTable';
+    if (typeof value !== 'string' || (named && value === '')) problems.push(`${where}: ${key} must be a ${named ? 'non-empty ' : ''}string, got ${show(value)}`);
+    else if ((key === 'dbColumn' || key === 'dbTable') && Buffer.byteLength(value) > MAX_IDENTIFIER_BYTES) {
+      problems.push(`${where}: ${key} ${show(value)} is longer than ${MAX_IDENTIFIER_BYTES} bytes, the database would cut it`);
+    }
+  }
+}
+
 function checkField(state: ProjectState, model: ModelState, field: Field, where: string, problems: string[]): void {
+  checkOptionTypes(field, where, problems);
   if (field.kind === 'manyToMany') {
     checkManyToMany(state, model, field, where, problems);
     return;

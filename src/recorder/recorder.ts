@@ -1,5 +1,6 @@
 import type { Connection } from '../backends/base/connection.js';
 import { quoteLiteral, quoteName } from '../backends/postgres/sql.js';
+import { databaseMessage, SedimentError } from '../errors/index.js';
 import { nodeKey, type NodeKey } from '../graph/migration.js';
 
 export interface AppliedMigration {
@@ -50,9 +51,13 @@ export class Recorder {
   async applied(): Promise<Map<NodeKey, AppliedMigration>> {
     const out = new Map<NodeKey, AppliedMigration>();
     if (!(await this.hasTable())) return out;
-    const { rows } = await this.connection.query<{ app: string; name: string; applied_at: Date | string; checksum: string | null }>(
-      `SELECT app, name, applied_at, checksum FROM ${this.table} ORDER BY applied_at, app, name`,
-    );
+    const { rows } = await this.connection
+      .query<{ app: string; name: string; applied_at: Date | string; checksum: string | null }>(
+        `SELECT app, name, applied_at, checksum FROM ${this.table} ORDER BY applied_at, app, name`,
+      )
+      .catch((error: unknown) => {
+        throw this.unreadable(error);
+      });
     for (const row of rows) {
       out.set(nodeKey(row.app, row.name), {
         app: row.app,
@@ -62,6 +67,17 @@ export class Recorder {
       });
     }
     return out;
+  }
+
+  /** A history table that exists but cannot be read as Sediment's (changed by hand, or another tool's). */
+  private unreadable(error: unknown): SedimentError {
+    return new SedimentError('history-table', `The history table ${this.tableName} cannot be read: ${databaseMessage(error)}.`, {
+      hint:
+        `Sediment expects ${this.tableName}(app text, name text, applied_at timestamptz, checksum text) with primary key (app, name). ` +
+        'Restore the missing column (e.g. ALTER TABLE ... ADD COLUMN checksum text), or set historyTable in the config if this table belongs to another tool.',
+      databaseState: 'unchanged: nothing was run.',
+      cause: error,
+    });
   }
 
   async recordApplied(app: string, name: string, checksum: string | null): Promise<void> {

@@ -119,7 +119,7 @@ function compareColumns(expected: TableSchema, actual: TableSchema): SchemaFindi
         message: `Column ${at} is ${got.identity ? `an identity (${got.identity})` : 'not an identity'}; expected ${want.identity ? `an identity (${want.identity})` : 'no identity'}.`,
       });
     }
-    if (!sameDefault(want.default, got.default)) {
+    if (!sameDefault(want.default, got.default, want.type)) {
       findings.push({
         kind: 'default-mismatch', table, column, expected: want.default, actual: got.default,
         message: `Column ${at} has the default ${got.default ?? '(none)'}; expected ${want.default ?? '(none)'}.`,
@@ -262,13 +262,31 @@ function conditionKey(condition: string | null): string {
   return condition === null ? '' : expressionKey(condition);
 }
 
-/** Defaults compare as expressions, and JSON constants by value (jsonb reorders keys). */
-function sameDefault(expected: string | null, actual: string | null): boolean {
+/**
+ * Defaults compare as expressions, JSON constants by value (jsonb reorders keys), and timestamp
+ * constants as instants: PostgreSQL prints `'2020-01-02T03:04:05Z'` back as `'2020-01-02 03:04:05+00'`,
+ * in the session's time zone (found by the reliability round trip).
+ */
+function sameDefault(expected: string | null, actual: string | null, type: string): boolean {
   if (expected === null || actual === null) return expected === actual;
+  if (type === 'timestamp with time zone') {
+    const x = instantConstant(expected);
+    const y = instantConstant(actual);
+    if (x !== undefined && y !== undefined) return x === y;
+  }
   const a = jsonConstant(expected);
   const b = jsonConstant(actual);
   if (a !== undefined && b !== undefined) return a === b;
   return expressionKey(expected) === expressionKey(actual);
+}
+
+/** The instant (ms since the epoch) a `'…'` or `'…'::timestamp with time zone` constant names, if it is one. */
+function instantConstant(sql: string): number | undefined {
+  const found = /^'(\d{4}-\d{2}-\d{2})[ T](\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?)(Z|[+-]\d{2}(?::?\d{2})?)'(?:::timestamp with time zone)?$/i.exec(sql.trim());
+  if (!found) return undefined;
+  const zone = found[3].toUpperCase() === 'Z' ? 'Z' : found[3].length === 3 ? `${found[3]}:00` : found[3].replace(/^([+-]\d{2})(\d{2})$/, '$1:$2');
+  const ms = Date.parse(`${found[1]}T${found[2]}${zone}`);
+  return Number.isNaN(ms) ? undefined : ms;
 }
 
 function jsonConstant(sql: string): string | undefined {

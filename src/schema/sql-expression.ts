@@ -38,7 +38,14 @@ function tokenize(sql: string): Token[] {
   };
   for (let i = 0; i < sql.length; ) {
     const ch = sql[i];
-    if (ch === "'") {
+    if ((ch === 'E' || ch === 'e') && sql[i + 1] === "'" && !/[\w$]$/.test(code)) {
+      // An escape string (E'a\\b'), as quoteLiteral writes a string with backslashes, is printed back by
+      // PostgreSQL as the standard string ('a\b'): compare them by value.
+      const { value, end } = escapeString(sql, i + 2);
+      flush();
+      tokens.push({ kind: 'string', text: `'${value.replace(/'/g, "''")}'` });
+      i = end + 1;
+    } else if (ch === "'") {
       let j = i + 1;
       while (j < sql.length) {
         if (sql[j] === "'" && sql[j + 1] === "'") j += 2;
@@ -67,6 +74,43 @@ function tokenize(sql: string): Token[] {
   }
   flush();
   return tokens;
+}
+
+/**
+ * The value of an escape string whose body starts at `start` (just after `E'`), and the index of its
+ * closing quote (https://www.postgresql.org/docs/current/sql-syntax-lexical.html#SQL-SYNTAX-STRINGS-ESCAPE).
+ */
+function escapeString(sql: string, start: number): { value: string; end: number } {
+  const simple: Readonly<Record<string, string>> = { b: '\b', f: '\f', n: '\n', r: '\r', t: '\t' };
+  let value = '';
+  let j = start;
+  while (j < sql.length) {
+    const ch = sql[j];
+    if (ch === '\\' && j + 1 < sql.length) {
+      const next = sql[j + 1];
+      const octal = /^[0-7]{1,3}/.exec(sql.slice(j + 1, j + 4));
+      const hex = /^x([0-9a-fA-F]{1,2})/.exec(sql.slice(j + 1, j + 4));
+      if (octal) {
+        value += String.fromCharCode(Number.parseInt(octal[0], 8));
+        j += 1 + octal[0].length;
+      } else if (hex) {
+        value += String.fromCharCode(Number.parseInt(hex[1], 16));
+        j += 1 + hex[0].length;
+      } else {
+        value += simple[next] ?? next;
+        j += 2;
+      }
+    } else if (ch === "'" && sql[j + 1] === "'") {
+      value += "'";
+      j += 2;
+    } else if (ch === "'") {
+      break;
+    } else {
+      value += ch;
+      j++;
+    }
+  }
+  return { value, end: j };
 }
 
 function normalizeCode(code: string): string {

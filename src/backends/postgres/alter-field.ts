@@ -165,8 +165,20 @@ async function changeColumn(ctx: EditorContext, c: ColumnChange): Promise<void> 
     await ctx.run(restartIdentitySql(table, next.column));
   }
   if (old.nullable && !next.nullable) {
-    const fill = fillValueSql(c.change.newField, next);
-    if (fill !== null) await ctx.run(`UPDATE ${q} SET ${quoteName(next.column)} = ${fill} WHERE ${quoteName(next.column)} IS NULL`);
+    // NULLs take the field's default, else its dbDefault: makemigrations asks for no one-off value when
+    // the field has a dbDefault, so SET NOT NULL failed on every NULL row (found by the reliability round trip).
+    const fill = fillValueSql(c.change.newField, next) ?? next.dbDefault;
+    if (fill !== null) {
+      await ctx.run(`UPDATE ${q} SET ${quoteName(next.column)} = ${fill} WHERE ${quoteName(next.column)} IS NULL`);
+      // Filling a foreign key column queues the checks of its deferred constraint (still there unless
+      // phase 1 dropped it), and PostgreSQL refuses any ALTER TABLE of the table while they are pending
+      // ("cannot ALTER TABLE ... because it has pending trigger events", seed 001; found by the
+      // reliability round trip): run them now.
+      if (old.foreignKey !== null && !c.foreignKeyChanged) {
+        await ctx.run('SET CONSTRAINTS ALL IMMEDIATE');
+        await ctx.run('SET CONSTRAINTS ALL DEFERRED');
+      }
+    }
     await alter('SET NOT NULL');
   } else if (!old.nullable && next.nullable) {
     await alter('DROP NOT NULL');

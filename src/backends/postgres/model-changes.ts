@@ -112,7 +112,10 @@ export async function renameModel(
     const before = naming.joinColumns(owner.name, from.name);
     const after = naming.joinColumns(owner.name, to.name);
     const table = naming.joinTable(owner, name, field.dbTable);
-    await renameJoinTable(ctx, table, table, new Map([[before.to, after.to]]), () =>
+    // Both columns: when the owner and the target have the same model name (in two apps), the columns
+    // are from_<m>_id / to_<m>_id, and a rename of the target renames the owner's column too (found by
+    // the reliability round trip).
+    await renameJoinTable(ctx, table, table, new Map([[before.from, after.from], [before.to, after.to]]), () =>
       tablePlan(joinModel(owner, name, field, fromState, naming).model, fromState, naming));
   }
 }

@@ -21,16 +21,46 @@ export async function connectPostgres(url: string): Promise<Connection> {
     dialect: 'postgres',
     description: `PostgreSQL ${target}`,
     async query<Row>(sql: string, params?: readonly unknown[]): Promise<QueryResult<Row>> {
-      const result = await client.query(sql, params as unknown[] | undefined);
-      return { rows: result.rows as Row[], rowCount: result.rowCount ?? result.rows.length };
+      try {
+        const result = await client.query(sql, params as unknown[] | undefined);
+        return { rows: result.rows as Row[], rowCount: result.rowCount ?? result.rows.length };
+      } catch (error) {
+        throw lostConnection(error, target) ?? error;
+      }
     },
     async script(sql: string): Promise<void> {
-      await client.query(sql);
+      try {
+        await client.query(sql);
+      } catch (error) {
+        throw lostConnection(error, target) ?? error;
+      }
     },
     async close() {
       await client.end().catch(() => {});
     },
   };
+}
+
+/**
+ * A ConnectionError for an error that is the connection's, not the statement's: node-postgres fails
+ * every query after the server ended the session (pg_terminate_backend, a failover, a restart) with a
+ * plain Error ("Client has encountered a connection error and is not queryable", "Connection
+ * terminated"), which the CLI printed as an internal error with a stack trace (found by the reliability
+ * tests that terminate migrate's backend). Errors the server sent for a statement carry a SQLSTATE code
+ * and are left as they are, for the executor to report with their SQL.
+ */
+function lostConnection(error: unknown, target: string): ConnectionError | undefined {
+  const code = (error as { code?: unknown } | undefined)?.code;
+  if (typeof code === 'string' && /^[0-9A-Z]{5}$/.test(code)) return undefined;
+  const message = databaseMessage(error);
+  const lost = ['ECONNRESET', 'EPIPE', 'ETIMEDOUT', 'ECONNREFUSED'].includes(code as string) || /connection|terminated|not queryable/i.test(message);
+  if (!lost) return undefined;
+  return new ConnectionError(`Lost the connection to PostgreSQL at ${target}: ${message}`, {
+    hint: 'The server ended the session (an administrator, a failover or a restart). Check the server, then run the command again.',
+    databaseState: 'PostgreSQL rolled back the transaction that was open, if any; what was committed before stays. ' +
+      "'sediment showmigrations' shows what is applied.",
+    cause: error,
+  });
 }
 
 /** host:port/database without the password. */

@@ -52,9 +52,41 @@ export function literalSql(value: Literal, canonicalType: string): string {
     if (canonicalType === 'interval') return quoteLiteral(`${value} seconds`);
     return String(value);
   }
-  if (typeof value === 'string') return quoteLiteral(value);
+  if (typeof value === 'string') return canonicalType === 'bytea' ? byteaLiteral(value) : quoteLiteral(value);
   // Arrays and objects outside JSON columns: their JSON text is the only sensible spelling.
   return quoteLiteral(JSON.stringify(value));
+}
+
+/**
+ * A bytea constant in the hex form PostgreSQL prints back (`'\x62696e'`). Written as the string was
+ * (`'bin'`), the column's default reads back as `'\x62696e'::bytea` and the expected and the live schema
+ * never compared equal (found by the reliability round trip). The string is read the way PostgreSQL
+ * reads bytea input (https://www.postgresql.org/docs/current/datatype-binary.html): `\x…` is hex
+ * already; otherwise the escape format, where `\\` is a backslash and `\ooo` an octal byte, and every
+ * other character stands for its UTF-8 bytes.
+ */
+function byteaLiteral(value: string): string {
+  if (/^\\x/i.test(value)) return quoteLiteral(`\\x${value.slice(2).replace(/\s+/g, '').toLowerCase()}`);
+  const bytes: number[] = [];
+  for (let i = 0; i < value.length; ) {
+    if (value[i] === '\\') {
+      const octal = /^[0-3][0-7]{2}/.exec(value.slice(i + 1, i + 4));
+      if (value[i + 1] === '\\') {
+        bytes.push(0x5c);
+        i += 2;
+      } else if (octal) {
+        bytes.push(Number.parseInt(octal[0], 8));
+        i += 4;
+      } else {
+        throw new InvalidDefinitionError(`${JSON.stringify(value)} is not a valid bytea value: a backslash must start \\\\ or an octal \\ooo.`);
+      }
+      continue;
+    }
+    const char = String.fromCodePoint(value.codePointAt(i)!);
+    bytes.push(...Buffer.from(char, 'utf8'));
+    i += char.length;
+  }
+  return quoteLiteral(`\\x${Buffer.from(bytes).toString('hex')}`);
 }
 
 /** SQL for a callable default evaluated by the database while filling existing rows. */
