@@ -50,7 +50,8 @@ sediment('makemigrations');
 sediment('migrate');
 
 step('2. Some existing rows (a migration with runSql), so the next steps meet real data.');
-cpSync(join(here, 'steps/sample_data.ts'), join(migrations, '0002_sample_data.ts'));
+// The hand-written migrations come from the finished example project, as a user would write them.
+cpSync(join(here, 'src/store/migrations/0002_sample_data.ts'), join(migrations, '0002_sample_data.ts'));
 sediment('migrate');
 
 step('3. Add Client.bought, nullable for now (seed 003, step 1).');
@@ -61,7 +62,7 @@ sediment('migrate');
 step('4. A data migration fills bought from each client\'s computers (seed 003, steps 2-3).');
 sediment('makemigrations', '--empty', 'store', '--name', 'prepopulate_bought');
 const empty = readdirSync(migrations).find((f) => f.startsWith('0004_'));
-cpSync(join(here, 'steps/prepopulate_bought.ts'), join(migrations, empty));
+cpSync(join(here, 'src/store/migrations/0004_prepopulate_bought.ts'), join(migrations, empty));
 sediment('migrate');
 
 step('5. Make bought required; the rows were handled by the data migration (seed 003, step 4).');
