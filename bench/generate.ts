@@ -88,16 +88,16 @@ export function generateProject(root: string, count: number, repo: string): void
   for (const app of APPS) writeModels(join(root, 'src', app, 'models.ts'), state, app);
   writeFileSync(
     join(root, 'sediment.config.ts'),
-    `import { defineConfig } from 'sediment';\n\nexport default defineConfig({\n  apps: { ${APPS.map((a) => `${a}: 'src/${a}'`).join(', ')} },\n});\n`,
+    `import { defineConfig } from 'sediment-migrations';\n\nexport default defineConfig({\n  apps: { ${APPS.map((a) => `${a}: 'src/${a}'`).join(', ')} },\n});\n`,
   );
   mkdirSync(join(root, 'node_modules'), { recursive: true });
-  symlinkSync(repo, join(root, 'node_modules', 'sediment'), 'dir');
+  symlinkSync(repo, join(root, 'node_modules', 'sediment-migrations'), 'dir');
 }
 
 /** models.ts for the app's final state, written with the writer's field expressions. */
 function writeModels(file: string, state: ProjectState, app: string): void {
   const ctx = { imports: new Set<never>() };
-  const lines = ["import { model, f } from 'sediment';", ''];
+  const lines = ["import { model, f } from 'sediment-migrations';", ''];
   for (const model of state.modelsOf(app)) {
     const fields = model.fields.map(([name, field]) => `  ${name}: ${flat(fieldExpr(field, name, ctx as never))},`);
     const options = Object.keys(model.options).length ? `, ${JSON.stringify(model.options)}` : '';

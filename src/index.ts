@@ -1,8 +1,8 @@
 /**
- * Sediment's public API: what models files, migration files and sediment.config.ts import from 'sediment'.
+ * Sediment's public API: what models files, migration files and sediment.config.ts import from 'sediment-migrations'.
  *
  * @example
- * import { model, f } from 'sediment';
+ * import { model, f } from 'sediment-migrations';
  * export const Client = model('Client', { name: f.char({ maxLength: 255 }) });
  */
 export { f } from './model/fields.js';

@@ -16,7 +16,7 @@ const project = mkdtempSync(join(tmpdir(), 'sediment-store-'));
 cpSync(join(here, 'sediment.config.ts'), join(project, 'sediment.config.ts'));
 mkdirSync(join(project, 'src/store/migrations'), { recursive: true });
 mkdirSync(join(project, 'node_modules'));
-symlinkSync(repo, join(project, 'node_modules/sediment'), 'dir');
+symlinkSync(repo, join(project, 'node_modules/sediment-migrations'), 'dir');
 
 const models = join(project, 'src/store/models.ts');
 const migrations = join(project, 'src/store/migrations');

@@ -1,4 +1,4 @@
-import { defineConfig } from 'sediment';
+import { defineConfig } from 'sediment-migrations';
 
 export default defineConfig({
   // Embedded PostgreSQL: no server needed. DATABASE_URL=postgres://… runs the same project on a server.

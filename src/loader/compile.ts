@@ -17,12 +17,12 @@ const loadEsbuild = (): Promise<Esbuild> => (esbuild ??= import('esbuild'));
 
 const VIRTUAL_NAMESPACE = 'sediment';
 
-/** Maps `import ... from 'sediment'` to the virtual module bound to the running instance. */
+/** Maps `import ... from 'sediment-migrations'` to the virtual module bound to the running instance. */
 function sedimentPlugin(apiNames: readonly string[]): Plugin {
   return {
     name: 'sediment',
     setup(build) {
-      build.onResolve({ filter: /^sediment$/ }, () => ({ path: 'sediment', namespace: VIRTUAL_NAMESPACE }));
+      build.onResolve({ filter: /^sediment-migrations$/ }, () => ({ path: 'sediment', namespace: VIRTUAL_NAMESPACE }));
       build.onLoad({ filter: /.*/, namespace: VIRTUAL_NAMESPACE }, () => ({
         contents: virtualModuleSource(apiNames),
         loader: 'js',
@@ -205,7 +205,7 @@ export function describeMessage(root: string, message: Message): string {
 }
 
 function hintFor(text: string): string | undefined {
-  if (text.startsWith('No matching export in "sediment:')) return "Import only what 'sediment' exports: migration, ops, f, model, index, unique, check, ...";
+  if (text.startsWith('No matching export in "sediment:')) return "Import only what 'sediment-migrations' exports: migration, ops, f, model, index, unique, check, ...";
   if (text.startsWith('Could not resolve')) return 'Check the import path; relative imports are resolved from the importing file.';
   if (text.startsWith('Top-level await')) return 'Move the await into a runCode function: migration files are evaluated synchronously.';
   return undefined;

@@ -211,7 +211,7 @@ function bundleImportError(
     file: importers[0]?.file,
     cause: error,
     hint: missing
-      ? `Check the import of '${missing}' in ${importers.length === 1 ? 'that file' : 'those files'}: the package must be installed in ${project.root} (migration files import 'sediment' and packages only).`
+      ? `Check the import of '${missing}' in ${importers.length === 1 ? 'that file' : 'those files'}: the package must be installed in ${project.root} (migration files import 'sediment-migrations' and packages only).`
       : 'Fix the import the message names.',
   });
 }

@@ -2,7 +2,7 @@ import * as sediment from '../index.js';
 import type { ModelDefinition } from '../model/model.js';
 
 /**
- * User files import from 'sediment'. Inside compiled bundles that import is a small virtual module
+ * User files import from 'sediment-migrations'. Inside compiled bundles that import is a small virtual module
  * reading `globalThis.__sediment__`, which the loader points at this running instance before it
  * imports a bundle. So a project needs no copy of Sediment in its own node_modules, and what
  * `ops.noop` or `f.now` is never depends on which copy a file happened to resolve.

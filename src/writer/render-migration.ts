@@ -84,7 +84,7 @@ export function formatDate(date: Date): string {
 }
 
 function importLine(imports: ReadonlySet<SedimentImport>): string {
-  return `import { ${[...imports].sort().join(', ')} } from 'sediment';\n`;
+  return `import { ${[...imports].sort().join(', ')} } from 'sediment-migrations';\n`;
 }
 
 function pairs(list: readonly NodePair[], where: string): Expr {

@@ -7,7 +7,7 @@ import {
   fieldOptionOrder, isOperationKind, modelOptionOrder, operationKindNames, orderedKeys, shapeOf, type ArgType,
 } from './operation-shapes.js';
 
-/** The names a rendered file imports from 'sediment'; filled in while rendering. */
+/** The names a rendered file imports from 'sediment-migrations'; filled in while rendering. */
 export type SedimentImport = 'check' | 'f' | 'index' | 'migration' | 'ops' | 'unique';
 
 export interface RenderContext {

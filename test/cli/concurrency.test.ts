@@ -15,7 +15,7 @@ const PROCESSES = 8;
 const TRIALS = 20;
 
 const models = {
-  shop: (step: number) => `import { model, f } from 'sediment';
+  shop: (step: number) => `import { model, f } from 'sediment-migrations';
 
 export const Client = model('Client', {
   name: f.char({ maxLength: 255 }),${step >= 2 ? '\n  email: f.email({ null: true }),' : ''}
@@ -26,7 +26,7 @@ export const Product = model('Product', {
   price: f.decimal({ maxDigits: 10, decimalPlaces: 2 }),
 });
 `,
-  billing: (step: number) => `import { model, f, index } from 'sediment';
+  billing: (step: number) => `import { model, f, index } from 'sediment-migrations';
 
 export const Invoice = model('Invoice', {
   client: f.foreignKey('shop.Client', { onDelete: 'cascade' }),
@@ -132,7 +132,7 @@ describe('many migrate processes started at once on a PostgreSQL server', { skip
   });
 
   test('processes waiting for the lock do not deadlock a concurrent index build in a non-atomic migration', async () => {
-    const itemModels = `import { model, f } from 'sediment';
+    const itemModels = `import { model, f } from 'sediment-migrations';
 
 export const Item = model('Item', {
   name: f.char({ maxLength: 100 }),

@@ -2,7 +2,7 @@ import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { cliTargets, expectRun, withProject } from '../support/cli.js';
 
-const shopModels = `import { model, f } from 'sediment';
+const shopModels = `import { model, f } from 'sediment-migrations';
 
 export const Client = model('Client', {
   name: f.char({ maxLength: 255 }),
@@ -10,7 +10,7 @@ export const Client = model('Client', {
 `;
 
 // Listed FIRST in the config, so applying in config order would fail: billing needs shop's table.
-const billingModels = `import { model, f } from 'sediment';
+const billingModels = `import { model, f } from 'sediment-migrations';
 
 export const Invoice = model('Invoice', {
   client: f.foreignKey('shop.Client', { onDelete: 'cascade' }),

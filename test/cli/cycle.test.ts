@@ -2,7 +2,7 @@ import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { cliTargets, expectRun, jsonOf, withProject, type CliProject } from '../support/cli.js';
 
-const shopModels = `import { model, f } from 'sediment';
+const shopModels = `import { model, f } from 'sediment-migrations';
 
 export const Client = model('Client', {
   name: f.char({ maxLength: 255 }),
@@ -44,7 +44,7 @@ for (const target of cliTargets()) {
         });
         assert.deepEqual(project.migrationFiles('shop'), ['0001_initial.ts']);
         const initial = project.readMigration('shop', '0001');
-        assert.match(initial, /^import \{ f, migration, ops \} from 'sediment';$/m);
+        assert.match(initial, /^import \{ f, migration, ops \} from 'sediment-migrations';$/m);
         assert.match(initial, /initial: true/);
         assert.match(initial, /dependencies: \[\]/);
         assert.match(initial, /ops\.createModel\(\{\s*name: 'Client'/);

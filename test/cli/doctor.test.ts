@@ -3,7 +3,7 @@ import { describe, test } from 'node:test';
 import { cliTargets, expectRun, handWritten, jsonOf, withProject, type CliProject } from '../support/cli.js';
 
 /** `sediment doctor`: the history, the files and the live database compared, end to end. */
-const shopModels = `import { model, f, index } from 'sediment';
+const shopModels = `import { model, f, index } from 'sediment-migrations';
 
 export const Client = model('Client', {
   name: f.char({ maxLength: 255 }),

@@ -2,7 +2,7 @@ import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { assertRun, cliTargets, expectRun, handWritten, withProject, type CliResult } from '../support/cli.js';
 
-const shopModels = `import { model, f } from 'sediment';
+const shopModels = `import { model, f } from 'sediment-migrations';
 
 export const Client = model('Client', {
   name: f.char({ maxLength: 255 }),

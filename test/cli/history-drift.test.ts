@@ -2,7 +2,7 @@ import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { cliTargets, expectRun, withProject, type CliProject } from '../support/cli.js';
 
-const shopModels = (fields: string) => `import { model, f } from 'sediment';
+const shopModels = (fields: string) => `import { model, f } from 'sediment-migrations';
 
 export const Client = model('Client', {
 ${fields}

@@ -26,10 +26,10 @@ test('init in an empty folder scaffolds a config and an app; run again it exits 
       stdout: ['created sediment.config.ts', 'created src/shop/models.ts', 'makemigrations'],
     });
     const config = project.read('sediment.config.ts');
-    assert.match(config, /import \{ defineConfig \} from 'sediment';/);
+    assert.match(config, /import \{ defineConfig \} from 'sediment-migrations';/);
     assert.match(config, /apps: \{ shop: 'src\/shop' \}/);
     assert.match(config, /pglite:/);
-    assert.match(project.read('src/shop/models.ts'), /from 'sediment'/);
+    assert.match(project.read('src/shop/models.ts'), /from 'sediment-migrations'/);
     assert.ok(statSync(project.path('src/shop/migrations')).isDirectory());
     assert.match(project.read('.gitignore'), /^\.sediment\/$/m);
 

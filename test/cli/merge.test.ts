@@ -6,7 +6,7 @@ import { cliTargets, expectRun, handWritten, jsonOf, withProject, type CliProjec
  * `makemigrations --merge`: two people each added a migration to the same app (the "Version control"
  * part of seed 002's documentation); Sediment writes the migration that joins them, or linearizes.
  */
-const models = (clientFields: string, orderFields: string) => `import { model, f } from 'sediment';
+const models = (clientFields: string, orderFields: string) => `import { model, f } from 'sediment-migrations';
 
 export const Client = model('Client', {
   name: f.char({ maxLength: 255 }),

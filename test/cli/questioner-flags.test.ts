@@ -2,7 +2,7 @@ import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { cliTargets, expectRun, handWritten, withProject, type CliProject } from '../support/cli.js';
 
-const clientModels = (fields: string, extra = '') => `import { model, f } from 'sediment';
+const clientModels = (fields: string, extra = '') => `import { model, f } from 'sediment-migrations';
 
 export const Client = model('Client', {
 ${fields}

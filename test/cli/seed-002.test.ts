@@ -7,7 +7,7 @@ import { cliTargets, expectRun, handWritten, jsonOf, withProject, type CliProjec
  * migration files and the real schema disagree — each story as the seed tells it, and what Sediment
  * says and does instead. End to end, through the real binary.
  */
-const tagModels = (fields: string) => `import { model, f } from 'sediment';
+const tagModels = (fields: string) => `import { model, f } from 'sediment-migrations';
 
 export const Tag = model('Tag', {
   name: f.char({ maxLength: 100 }),
@@ -201,7 +201,7 @@ for (const target of cliTargets()) {
     });
 
     test('"no changes detected" is explained: which apps and how many models were scanned, and a models file that exports none', async () => {
-      await withProject(target, { apps: { shop: "import { model, f } from 'sediment';\n\nconst Tag = model('Tag', { name: f.text() });\n" } }, async (project) => {
+      await withProject(target, { apps: { shop: "import { model, f } from 'sediment-migrations';\n\nconst Tag = model('Tag', { name: f.text() });\n" } }, async (project) => {
         expectRun(await project.run('makemigrations'), {
           code: 0,
           stdout: ['No changes detected. Scanned 1 app: shop (0 models in src/shop/models.ts).', 'declares no models: export them'],
@@ -211,7 +211,7 @@ for (const target of cliTargets()) {
     });
 
     test('--fake-initial checks every table: an initial migration whose second table is missing is run, not faked, and the error says what is there', async () => {
-      const twoModels = `import { model, f } from 'sediment';
+      const twoModels = `import { model, f } from 'sediment-migrations';
 
 export const Tag = model('Tag', { name: f.char({ maxLength: 100 }) });
 export const Note = model('Note', { body: f.text() });

@@ -8,7 +8,7 @@ import { cliTargets, expectRun, handWritten, jsonOf, withProject, type CliProjec
  * no sequence at all; the project's own sequences are watched by migrate, listed by `sequences`, and
  * reset by `sequences --reset`.
  */
-const shopModels = `import { model, f } from 'sediment';
+const shopModels = `import { model, f } from 'sediment-migrations';
 
 export const Client = model('Client', {
   name: f.char({ maxLength: 255 }),

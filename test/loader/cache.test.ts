@@ -7,7 +7,7 @@ import { loadMigrations } from '../../src/loader/index.js';
 import { ops } from '../../src/operations/ops.js';
 import { fixtureProject, recorder, tempProject } from './support.js';
 
-const migration = (n: number, deps = '[]') => `import { f, migration, ops } from 'sediment';
+const migration = (n: number, deps = '[]') => `import { f, migration, ops } from 'sediment-migrations';
 
 export default migration({
   dependencies: ${deps},
@@ -122,7 +122,7 @@ test('the cache can live in another folder', async () => {
   assert.deepEqual(again.events.map((e) => e.kind), ['cache-hit']);
 });
 
-test("'sediment' in a migration file is the running instance, though the project has no node_modules", async () => {
+test("'sediment-migrations' in a migration file is the running instance, though the project has no node_modules", async () => {
   const project = fixtureProject('linear');
   assert.ok(!existsSync(project.path('node_modules')));
   const [, , third] = await loadMigrations(project);
@@ -139,7 +139,7 @@ test("other packages imported by migration files resolve from the project's node
   project.write('node_modules/cjs-pkg/index.js', "module.exports = { answer: 42 };\n");
   project.write(
     'src/shop/migrations/0001_initial.ts',
-    `import { migration, ops } from 'sediment';
+    `import { migration, ops } from 'sediment-migrations';
 import fake, { named as renamed } from 'fake-pkg';
 import * as everything from 'fake-pkg';
 import cjs from 'cjs-pkg';

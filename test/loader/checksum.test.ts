@@ -5,7 +5,7 @@ import { tempProject, type TempProject } from './support.js';
 
 const FILE = 'src/shop/migrations/0002_client_bought.ts';
 
-const original = `import { f, migration, ops } from 'sediment';
+const original = `import { f, migration, ops } from 'sediment-migrations';
 
 export default migration({
   dependencies: [['shop', '0001_initial']],
@@ -23,7 +23,7 @@ export default migration({
 `;
 
 /** The same migration, formatted by a different hand: quotes, line breaks, key order, comments, explicit defaults. */
-const reformatted = `import {f,migration,ops} from "sediment"
+const reformatted = `import {f,migration,ops} from "sediment-migrations"
 // Fills in bought.
 export default migration({
     operations: [
@@ -63,7 +63,7 @@ function projectWithInitial(): TempProject {
   const project = tempProject();
   project.write(
     'src/shop/migrations/0001_initial.ts',
-    `import { f, migration, ops } from 'sediment';
+    `import { f, migration, ops } from 'sediment-migrations';
 export default migration({ initial: true, operations: [ops.createModel({ name: 'Client', fields: { id: f.bigAuto({ primaryKey: true }) } })] });
 `,
   );
@@ -103,7 +103,7 @@ test("a migration's checksum does not depend on the other files, even when they 
   // Top-level names that the data migration uses as locals: a single shared bundle scope would rename them.
   project.write(
     'src/shop/migrations/0003_same_names.ts',
-    `import { migration, ops } from 'sediment';
+    `import { migration, ops } from 'sediment-migrations';
 const apps = 1;
 const Client = 2;
 function forward() { return apps + Client; }

@@ -4,7 +4,7 @@ import { formatMigrationNumber, migrationFiles, modelsFile, nextMigrationNumber 
 import { InvalidDefinitionError } from '../../src/errors/index.js';
 import { tempProject } from './support.js';
 
-const empty = "import { migration } from 'sediment';\nexport default migration({});\n";
+const empty = "import { migration } from 'sediment-migrations';\nexport default migration({});\n";
 
 test('migration files are listed per app in configuration order, then by name, with their numbers', () => {
   const project = tempProject([['shop', 'src/shop'], ['address_book', 'src/address_book']]);

@@ -45,14 +45,14 @@ test('a model exported by the models files of two apps is reported', async () =>
 
 test('two models with the same name in one app are reported', async () => {
   const project = tempProject();
-  project.write('src/shop/models.ts', "import { model } from 'sediment';\nexport const A = model('Client', {});\nexport const B = model('client', {});\n");
+  project.write('src/shop/models.ts', "import { model } from 'sediment-migrations';\nexport const A = model('Client', {});\nexport const B = model('client', {});\n");
   await assert.rejects(loadModels(project), /app 'shop' declares two models named Client and client/);
 });
 
 test('a models file that throws while it is evaluated is reported by name', async () => {
   const project = tempProject([['shop', 'src/shop'], ['billing', 'src/billing']]);
-  project.write('src/shop/models.ts', "import { f, model } from 'sediment';\nexport const Client = model('Client', { name: f.text() });\n");
-  project.write('src/billing/models.ts', "import { model } from 'sediment';\nexport const Invoice = model('not an identifier', {});\n");
+  project.write('src/shop/models.ts', "import { f, model } from 'sediment-migrations';\nexport const Client = model('Client', { name: f.text() });\n");
+  project.write('src/billing/models.ts', "import { model } from 'sediment-migrations';\nexport const Invoice = model('not an identifier', {});\n");
   await assert.rejects(loadModels(project), (error: InvalidDefinitionError) => {
     assert.match(error.message, /^src\/billing\/models\.ts: loading the models failed: model\(\): the model name must be an identifier/);
     assert.equal(error.file, project.path('src/billing/models.ts'));
@@ -62,7 +62,7 @@ test('a models file that throws while it is evaluated is reported by name', asyn
 
 test('a syntax error in a models file names the file and line', async () => {
   const project = tempProject();
-  project.write('src/shop/models.ts', "import { f, model } from 'sediment';\nexport const Client = model('Client', { name: f.text( });\n");
+  project.write('src/shop/models.ts', "import { f, model } from 'sediment-migrations';\nexport const Client = model('Client', { name: f.text( });\n");
   await assert.rejects(loadModels(project), /Cannot compile the models files: src\/shop\/models\.ts:2:/);
 });
 
@@ -72,7 +72,7 @@ test('models are cached: unchanged files compile nothing, a changed helper recom
   const second = recorder();
   await loadModels(project, second);
   assert.deepEqual(second.events.map((e) => e.kind), ['cache-hit']);
-  project.write('src/address_book/_fields.ts', "import { f } from 'sediment';\nexport const timestamps = { createdAt: f.dateTime(), updatedAt: f.dateTime() };\n");
+  project.write('src/address_book/_fields.ts', "import { f } from 'sediment-migrations';\nexport const timestamps = { createdAt: f.dateTime(), updatedAt: f.dateTime() };\n");
   const third = recorder();
   const models = await loadModels(project, third);
   assert.deepEqual(third.events.map((e) => e.kind), ['compile', 'bundle-written']);
@@ -81,7 +81,7 @@ test('models are cached: unchanged files compile nothing, a changed helper recom
 
 test('models files may be JavaScript', async () => {
   const project = tempProject();
-  project.write('src/shop/models.mjs', "import { f, model } from 'sediment';\nexport const Client = model('Client', { name: f.text() });\n");
+  project.write('src/shop/models.mjs', "import { f, model } from 'sediment-migrations';\nexport const Client = model('Client', { name: f.text() });\n");
   const models = await loadModels(project);
   assert.deepEqual(models.shop.map((m) => m.name), ['Client']);
 });

@@ -15,14 +15,14 @@ import { spawnSediment } from './support/process.js';
 const server = process.env.SEDIMENT_TEST_POSTGRES_URL;
 const skip = server ? false : 'needs a PostgreSQL server: set SEDIMENT_TEST_POSTGRES_URL (e.g. postgres://postgres@127.0.0.1:5432/postgres)';
 
-const shopModels = `import { model, f } from 'sediment';
+const shopModels = `import { model, f } from 'sediment-migrations';
 
 export const Client = model('Client', {
   name: f.char({ maxLength: 255 }),
 });
 `;
 
-const slowMigration = (atomic: boolean) => `import { f, migration, ops } from 'sediment';
+const slowMigration = (atomic: boolean) => `import { f, migration, ops } from 'sediment-migrations';
 
 export default migration({
 ${atomic ? '' : '  atomic: false,\n'}  dependencies: [['shop', '0001_initial']],

@@ -17,7 +17,7 @@ import { assertRun, cliTargets, expectRun, withProject, type CliProject, type Cl
  * cut to 63 bytes) work end to end, and defaults that look like SQL are stored as the strings they are.
  */
 
-const shopModels = `import { model, f } from 'sediment';
+const shopModels = `import { model, f } from 'sediment-migrations';
 
 export const Client = model('Client', {
   name: f.char({ maxLength: 255 }),
@@ -49,7 +49,7 @@ interface HostileCase {
   readonly stderr: readonly (string | RegExp)[];
 }
 
-const migrationFile = (body: string) => `import { check, f, index, migration, ops } from 'sediment';\n\n${body}\n`;
+const migrationFile = (body: string) => `import { check, f, index, migration, ops } from 'sediment-migrations';\n\n${body}\n`;
 const after0001 = (operations: string) =>
   migrationFile(`export default migration({\n  dependencies: [['shop', '0001_initial']],\n  operations: [\n    ${operations},\n  ],\n});`);
 const bad = 'src/shop/migrations/0002_bad.ts';
@@ -160,7 +160,7 @@ const migrationCases: readonly HostileCase[] = [
   },
 ];
 
-const models = (body: string) => `import { check, index, model, f, unique } from 'sediment';\n\n${body}\n`;
+const models = (body: string) => `import { check, index, model, f, unique } from 'sediment-migrations';\n\n${body}\n`;
 const modelsFile = 'src/shop/models.ts';
 
 const modelCases: readonly HostileCase[] = [
@@ -295,7 +295,7 @@ describe('hostile migration and models files: one clear error, nothing changed',
 const INJECTION = "x'); DROP TABLE y; --";
 const DB_INJECTION = "'; DROP TABLE \"order \"\"items\"\"; x\"; --";
 
-const quotingModels = (withNote: boolean) => `import { check, index, model, f, unique } from 'sediment';
+const quotingModels = (withNote: boolean) => `import { check, index, model, f, unique } from 'sediment-migrations';
 
 // Reserved words, a quote, a semicolon, spaces and unicode in table and column names; a 57-letter
 // model name whose table name is cut to 63 bytes with a hash.

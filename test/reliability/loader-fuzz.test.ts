@@ -185,7 +185,7 @@ test('what a migration file exports, mutated at random, is validated or refused 
 // Source mutations, through the real loader
 
 const validSources = [
-  `import { f, index, migration, ops } from 'sediment';
+  `import { f, index, migration, ops } from 'sediment-migrations';
 
 export default migration({
   dependencies: [['shop', '0001_initial']],
@@ -195,7 +195,7 @@ export default migration({
   ],
 });
 `,
-  `import { check, f, migration, ops } from 'sediment';
+  `import { check, f, migration, ops } from 'sediment-migrations';
 import { helper } from './_helpers';
 
 export default migration({
@@ -256,7 +256,7 @@ test('mutated migration sources are loaded or refused with a SedimentError, neve
   const root = mkdtempSync(join(tmpdir(), 'sediment-loader-fuzz-'));
   const dir = join(root, 'src', 'shop', 'migrations');
   mkdirSync(dir, { recursive: true });
-  writeFileSync(join(dir, '0001_initial.ts'), `import { f, migration, ops } from 'sediment';
+  writeFileSync(join(dir, '0001_initial.ts'), `import { f, migration, ops } from 'sediment-migrations';
 
 export default migration({
   initial: true,

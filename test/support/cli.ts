@@ -11,7 +11,7 @@ import { withServerDatabase } from './databases.js';
 /**
  * End-to-end helpers: a user's project in a temporary folder, driven through the real `sediment`
  * binary (bin/sediment.js, which runs the bundle in dist/: build it first with
- * `node scripts/build.mjs`). The project imports 'sediment' through node_modules/sediment, a link to
+ * `node scripts/build.mjs`). The project imports 'sediment-migrations' through node_modules/sediment-migrations, a link to
  * this repository, exactly as the store demo does.
  *
  * Each project runs against one target:
@@ -241,14 +241,14 @@ function emptyPgliteDirectory(): Promise<string> {
 function scaffold(root: string, options: ProjectOptions): Record<string, string> {
   assert.ok(existsSync(join(packageRoot, 'dist', 'cli.js')), `${packageRoot}/dist/cli.js is missing: run 'node scripts/build.mjs' before the CLI tests`);
   mkdirSync(join(root, 'node_modules'));
-  symlinkSync(packageRoot, join(root, 'node_modules', 'sediment'), 'dir');
+  symlinkSync(packageRoot, join(root, 'node_modules', 'sediment-migrations'), 'dir');
   const apps = options.apps ?? {};
   const appDirs = Object.fromEntries(Object.keys(apps).map((label) => [label, `src/${label}`]));
   if (options.withoutConfig) return appDirs;
   const appsLiteral = Object.entries(appDirs).map(([label, dir]) => `${label}: '${dir}'`).join(', ');
   writeFileSync(
     join(root, 'sediment.config.ts'),
-    `import { defineConfig } from 'sediment';\n\nexport default defineConfig({\n  database: 'pglite:./db',\n  apps: { ${appsLiteral} },\n});\n`,
+    `import { defineConfig } from 'sediment-migrations';\n\nexport default defineConfig({\n  database: 'pglite:./db',\n  apps: { ${appsLiteral} },\n});\n`,
   );
   for (const [label, source] of Object.entries(apps)) {
     mkdirSync(join(root, appDirs[label], 'migrations'), { recursive: true });
@@ -355,7 +355,7 @@ export function handWritten(migration: {
 }): string {
   const deps = migration.dependencies.map(([app, name]) => `['${app}', '${name}']`).join(', ');
   const atomic = migration.atomic === false ? '  atomic: false,\n' : '';
-  return `import { f, index, migration, ops } from 'sediment';
+  return `import { f, index, migration, ops } from 'sediment-migrations';
 
 export default migration({
 ${atomic}  dependencies: [${deps}],

@@ -46,7 +46,7 @@ test('generated migration files type-check against the public API', { timeout: 1
         skipLibCheck: true,
         types: ['node'],
         typeRoots: [join(repo, 'node_modules', '@types')],
-        paths: { sediment: [join(repo, 'src', 'index.ts')] },
+        paths: { 'sediment-migrations': [join(repo, 'src', 'index.ts')] },
       },
       include: ['migrations/*.ts'],
     }),

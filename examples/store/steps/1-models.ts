@@ -1,5 +1,5 @@
 // Seed 003, first scenario, step 0: a store that tracks which client bought which computer.
-import { model, f } from 'sediment';
+import { model, f } from 'sediment-migrations';
 
 export const Client = model('Client', {
   name: f.char({ maxLength: 255 }),

@@ -1,6 +1,6 @@
 // Step 1: add `bought`, the number of computers a client bought — nullable for now, because the
 // existing clients have no value yet.
-import { model, f } from 'sediment';
+import { model, f } from 'sediment-migrations';
 
 export const Client = model('Client', {
   name: f.char({ maxLength: 255 }),

@@ -33,7 +33,7 @@ export async function init(output: Output, _global: GlobalOptions, options: Init
   };
   write(
     'sediment.config.ts',
-    `import { defineConfig } from 'sediment';
+    `import { defineConfig } from 'sediment-migrations';
 
 export default defineConfig({
   // The embedded PostgreSQL (PGlite) needs no server; set DATABASE_URL=postgres://… for a real one.
@@ -45,7 +45,7 @@ export default defineConfig({
   mkdirSync(join(root, appDir, 'migrations'), { recursive: true });
   write(
     join(appDir, 'models.ts'),
-    `import { model, f } from 'sediment';
+    `import { model, f } from 'sediment-migrations';
 
 // Declare your models here, then run \`npx sediment makemigrations\` and \`npx sediment migrate\`.
 //

@@ -12,14 +12,14 @@ import { spawnSediment } from './process.js';
  */
 
 export const concurrencyApps = {
-  shop: `import { model, f, index } from 'sediment';
+  shop: `import { model, f, index } from 'sediment-migrations';
 
 export const Client = model('Client', {
   name: f.char({ maxLength: 255 }),
   email: f.email({ null: true }),
 }, { indexes: [index(['name'], { name: 'shop_client_name_idx' })] });
 `,
-  billing: `import { model, f } from 'sediment';
+  billing: `import { model, f } from 'sediment-migrations';
 
 export const Invoice = model('Invoice', {
   client: f.foreignKey('shop.Client', { onDelete: 'cascade' }),
@@ -29,7 +29,7 @@ export const Invoice = model('Invoice', {
 `,
 } as const;
 
-const migration = (deps: string, operations: readonly string[], atomic = true) => `import { f, index, migration, ops } from 'sediment';
+const migration = (deps: string, operations: readonly string[], atomic = true) => `import { f, index, migration, ops } from 'sediment-migrations';
 
 export default migration({
 ${atomic ? '' : '  atomic: false,\n'}  dependencies: [${deps}],

@@ -24,7 +24,7 @@ import { schemaDifferences } from './pipeline.js';
  */
 
 export const crashApps = {
-  shop: `import { model, f } from 'sediment';
+  shop: `import { model, f } from 'sediment-migrations';
 
 export const Client = model('Client', {
   name: f.char({ maxLength: 100 }),
@@ -34,7 +34,7 @@ export const Client = model('Client', {
 
 export const Tag = model('Tag', { label: f.char({ maxLength: 50 }) });
 `,
-  billing: `import { model, f, index, check } from 'sediment';
+  billing: `import { model, f, index, check } from 'sediment-migrations';
 
 export const Bill = model('Bill', {
   client: f.foreignKey('shop.Client', { onDelete: 'cascade' }),
@@ -132,7 +132,7 @@ export const crashMigrations: readonly HandWritten[] = [
 ];
 
 function source(m: HandWritten): string {
-  return `import { check, f, index, migration, ops } from 'sediment';
+  return `import { check, f, index, migration, ops } from 'sediment-migrations';
 
 export default migration({
   dependencies: [${m.dependencies.map(([a, n]) => `['${a}', '${n}']`).join(', ')}],

@@ -9,7 +9,7 @@ import type { ModelDefinition } from '../../../src/model/model.js';
  */
 export function modelsSource(definitions: readonly ModelDefinition[]): string {
   const body = definitions.map((m, i) => `export const M${i} = model(${JSON.stringify(m.name)}, ${fieldsSource(m.fields)}${optionsSource(m.options)});`);
-  return `import { check, f, index, model, unique } from 'sediment';\n\n${body.join('\n\n')}\n`;
+  return `import { check, f, index, model, unique } from 'sediment-migrations';\n\n${body.join('\n\n')}\n`;
 }
 
 function value(v: unknown): string {

@@ -1,5 +1,5 @@
 // Step 4: every client now has a value (the data migration filled it): make `bought` required.
-import { model, f } from 'sediment';
+import { model, f } from 'sediment-migrations';
 
 export const Client = model('Client', {
   name: f.char({ maxLength: 255 }),

@@ -1,5 +1,5 @@
 // Some clients and computers, so that the later steps run on a table that already holds rows.
-import { migration, ops } from 'sediment';
+import { migration, ops } from 'sediment-migrations';
 
 export default migration({
   dependencies: [['store', '0001_initial']],
