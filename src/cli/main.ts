@@ -19,6 +19,8 @@ function action(output: Output, program: Command, load: () => Promise<Action>) {
     const command = args[args.length - 1] as Command;
     const options = command.opts();
     const positional = args.slice(0, -2);
+    // Under --json, stdout is JSON lines only: prose goes to stderr (see Output).
+    output.jsonMode = options.json === true;
     const run = await load();
     process.exitCode = await run(output, global, ...positional, options);
   };
@@ -71,6 +73,7 @@ export function buildProgram(output: Output): Command {
     .option('--check', 'exit 1 if there are unapplied migrations; run nothing')
     .option('--prune', 'delete history rows whose migration files no longer exist')
     .option('--allow-edited', 'run even if applied migrations were edited, and re-record their checksums')
+    .option('--no-input', 'never ask before dropping data: say what is dropped, then run')
     .option('--json', 'print events as JSON lines')
     .action(action(output, program, async () => (await import('./commands/migrate.js')).migrate as Action));
 

@@ -1,5 +1,6 @@
-import { existsSync } from 'node:fs';
-import { dirname, isAbsolute, resolve } from 'node:path';
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, isAbsolute, join, relative, resolve } from 'node:path';
+import { parseEnv } from 'node:util';
 import type { Connection } from '../backends/base/connection.js';
 import type { SedimentConfig } from '../config/define-config.js';
 import { findConfigFile, loadConfig } from '../config/load-config.js';
@@ -36,8 +37,10 @@ export async function loadProject(options: GlobalOptions, cwd = process.cwd()): 
       hint: "Run 'sediment init' to create one, or pass --config PATH.",
     });
   }
-  const config = await loadConfig(configFile);
   const root = dirname(configFile);
+  // Before the config is evaluated: it usually reads process.env.DATABASE_URL.
+  loadDotEnv(root);
+  const config = await loadConfig(configFile);
   // An empty value counts as unset: `DATABASE_URL= sediment migrate` should fall back to the config.
   // A relative pglite: path is relative to where it was written: the config's folder for the config,
   // the current folder for --database and DATABASE_URL.
@@ -67,6 +70,11 @@ export interface ConnectOptions {
    */
   readonly readOnly?: boolean;
   readonly warn?: (message: string) => void;
+  /**
+   * Told the target, password-free, once it is open: every command that connects names it first
+   * (SPEC §1), so nobody writes 300,000 rows into PGlite believing they went to the server.
+   */
+  readonly announce?: (target: string) => void;
 }
 
 /** Opens the project's database, runs `fn`, and always closes the connection. */
@@ -78,17 +86,52 @@ export async function withConnection<T>(project: Project, fn: (connection: Conne
   }
   let url = project.databaseUrl;
   const target = parseDatabaseUrl(url);
+  let missing = false;
   if (options.readOnly && target.kind === 'pglite' && target.path !== 'memory' && !existsSync(resolve(project.root, target.path))) {
     options.warn?.(
       `There is no PGlite database at ${target.path} yet: it reads as empty (nothing applied). Check the path, or run 'sediment migrate' to create it.`,
     );
     url = 'pglite:memory';
+    missing = true;
   }
   const connection = await openDatabase(url, project.root);
+  options.announce?.(missing ? `${targetName(project)} (not created yet)` : targetName(project, connection));
   try {
     return await fn(connection);
   } finally {
     await connection.close();
+  }
+}
+
+/** "PostgreSQL app@db.internal:5432/app", "PGlite .sediment/dev" (relative to the current folder). */
+export function targetName(project: Project, connection?: Connection): string {
+  const target = project.databaseUrl ? parseDatabaseUrl(project.databaseUrl) : undefined;
+  if (target?.kind === 'pglite') {
+    return target.path === 'memory' ? 'PGlite (in memory)' : `PGlite ${relative(process.cwd(), resolve(project.root, target.path)) || '.'}`;
+  }
+  return connection?.description ?? describeDatabase(project);
+}
+
+/** The `announce` every connecting command passes: "Database: …" as its first line. */
+export function announceTarget(output: { line(text: string): void; color: { dim(text: string): string } }): (target: string) => void {
+  return (target) => output.line(output.color.dim(`Database: ${target}`));
+}
+
+/**
+ * Reads `.env` in the project root for variables that are not set already (as Prisma does): the
+ * environment always wins. A missing file is fine; a malformed line is ignored by Node's parser.
+ */
+function loadDotEnv(root: string): void {
+  const file = join(root, '.env');
+  if (!existsSync(file)) return;
+  let parsed: Record<string, string>;
+  try {
+    parsed = parseEnv(readFileSync(file, 'utf8')) as Record<string, string>;
+  } catch (error) {
+    throw new ConfigError(`Could not read ${file}: ${(error as Error).message}`, { hint: 'Fix or remove the .env file.' });
+  }
+  for (const [name, value] of Object.entries(parsed)) {
+    if (process.env[name] === undefined) process.env[name] = value;
   }
 }
 

@@ -12,7 +12,7 @@ export class DoesNotExistError extends SedimentError {
     readonly lookup: string,
     details: ErrorDetails = {},
   ) {
-    super('does-not-exist', `${model} matching ${lookup} does not exist.`, details);
+    super('DoesNotExist', `${model} matching ${lookup} does not exist.`, details);
   }
 }
 
@@ -35,7 +35,7 @@ export class MultipleObjectsReturnedError extends SedimentError {
 /** An app, model, field or lookup that does not exist at this point of the migration history. */
 export class UnknownNameError extends SedimentError {
   constructor(message: string, details: ErrorDetails = {}) {
-    super('unknown-name', message, details);
+    super('UnknownName', message, details);
   }
 }
 
@@ -47,21 +47,21 @@ export class MissingDependencyError extends SedimentError {
     message: string,
     details: ErrorDetails = {},
   ) {
-    super('missing-dependency', message, details);
+    super('MissingDependency', message, details);
   }
 }
 
 /** A value that cannot be stored in (or compared with) a field of the kind it was given for. */
 export class InvalidValueError extends SedimentError {
   constructor(message: string, details: ErrorDetails = {}) {
-    super('invalid-value', message, details);
+    super('InvalidValue', message, details);
   }
 }
 
 /** A well-formed call that the data API does not support (say, changing a row's primary key). */
 export class UnsupportedQueryError extends SedimentError {
   constructor(message: string, details: ErrorDetails = {}) {
-    super('unsupported-query', message, details);
+    super('UnsupportedQuery', message, details);
   }
 }
 

@@ -12,7 +12,7 @@ import type { ConflictAnalysis } from './branches.js';
 /** `makemigrations --merge --linearize` cannot rewrite the branches safely; a merge migration can. */
 export class LinearizeError extends SedimentError {
   constructor(message: string, details: ErrorDetails = {}) {
-    super('cannot-linearize', message, details);
+    super('CannotLinearize', message, details);
   }
 }
 

@@ -32,14 +32,14 @@ export class SedimentError extends Error {
 /** Bad configuration: missing/unreadable config file, unknown URL scheme, unknown app. */
 export class ConfigError extends SedimentError {
   constructor(message: string, details: ErrorDetails = {}) {
-    super('config', message, details);
+    super('ConfigError', message, details);
   }
 }
 
 /** Wrong command-line usage; the CLI exits with 2. */
 export class UsageError extends SedimentError {
   constructor(message: string, details: ErrorDetails = {}) {
-    super('usage', message, details);
+    super('UsageError', message, details);
   }
 }
 
@@ -47,7 +47,7 @@ export class UsageError extends SedimentError {
 export class InvalidDefinitionError extends SedimentError {
   readonly file?: string;
   constructor(message: string, details: ErrorDetails & { file?: string } = {}) {
-    super('invalid-definition', message, details);
+    super('InvalidDefinition', message, details);
     this.file = details.file;
   }
 }
@@ -60,14 +60,14 @@ export class NodeNotFoundError extends SedimentError {
     message: string,
     details: ErrorDetails = {},
   ) {
-    super('node-not-found', message, details);
+    super('NodeNotFoundError', message, details);
   }
 }
 
 /** The dependency graph has a cycle; `cycle` lists its nodes in order. */
 export class CircularDependencyError extends SedimentError {
   constructor(readonly cycle: readonly string[], details: ErrorDetails = {}) {
-    super('circular-dependency', `Circular dependency between migrations: ${[...cycle, cycle[0]].join(' -> ')}.`, {
+    super('CircularDependencyError', `Circular dependency between migrations: ${[...cycle, cycle[0]].join(' -> ')}.`, {
       hint: 'Remove one of these dependencies; a migration can only depend on migrations that come before it.',
       ...details,
     });
@@ -77,14 +77,14 @@ export class CircularDependencyError extends SedimentError {
 /** An applied migration has an unapplied dependency (Django's InconsistentMigrationHistory). */
 export class InconsistentMigrationHistoryError extends SedimentError {
   constructor(message: string, details: ErrorDetails = {}) {
-    super('inconsistent-history', message, details);
+    super('InconsistentMigrationHistory', message, details);
   }
 }
 
 /** A migration name prefix matches more than one migration. */
 export class AmbiguityError extends SedimentError {
   constructor(message: string, details: ErrorDetails = {}) {
-    super('ambiguous-name', message, details);
+    super('AmbiguityError', message, details);
   }
 }
 
@@ -92,7 +92,7 @@ export class AmbiguityError extends SedimentError {
 export class ConflictError extends SedimentError {
   constructor(readonly conflicts: Readonly<Record<string, readonly string[]>>, details: ErrorDetails = {}) {
     const lines = Object.entries(conflicts).map(([app, leaves]) => `${app}: ${leaves.join(', ')}`);
-    super('conflict', `Conflicting migrations detected; multiple leaf nodes in the migration graph (${lines.join('; ')}).`, {
+    super('MigrationConflict', `Conflicting migrations detected; multiple leaf nodes in the migration graph (${lines.join('; ')}).`, {
       hint: "Run 'sediment makemigrations --merge' to write a migration that merges them.",
       ...details,
     });
@@ -105,21 +105,21 @@ export class ConflictError extends SedimentError {
  */
 export class UnplannableChangeError extends SedimentError {
   constructor(message: string, details: ErrorDetails = {}) {
-    super('unplannable-change', message, details);
+    super('UnplannableChange', message, details);
   }
 }
 
 /** An operation cannot be reversed; raised while planning, before anything is reversed. */
 export class IrreversibleError extends SedimentError {
   constructor(message: string, details: ErrorDetails = {}) {
-    super('irreversible', message, details);
+    super('IrreversibleError', message, details);
   }
 }
 
 /** A migration failed while running against the database. */
 export class MigrationFailedError extends SedimentError {
   constructor(message: string, details: ErrorDetails = {}) {
-    super('migration-failed', message, details);
+    super('MigrationFailed', message, details);
   }
 }
 
@@ -163,7 +163,7 @@ export class IntegrityError extends SedimentError {
   readonly sqlState?: string;
 
   constructor(message: string, details: IntegrityErrorDetails) {
-    super('integrity', message, details);
+    super('IntegrityError', message, details);
     this.violation = details.violation;
     this.constraint = details.constraint;
     this.table = details.table;
@@ -180,14 +180,14 @@ export class IntegrityError extends SedimentError {
 /** The database could not be reached or opened. */
 export class ConnectionError extends SedimentError {
   constructor(message: string, details: ErrorDetails = {}) {
-    super('connection', message, details);
+    super('ConnectionError', message, details);
   }
 }
 
 /** An applied migration's file changed since it was applied. */
 export class EditedMigrationError extends SedimentError {
   constructor(message: string, details: ErrorDetails = {}) {
-    super('edited-migration', message, details);
+    super('EditedMigration', message, details);
   }
 }
 

@@ -18,7 +18,7 @@ export interface PlanStep {
 /** A set of targets that would need migrations applied and unapplied in one run (Django refuses too). */
 export class InvalidMigrationPlanError extends SedimentError {
   constructor(message: string, details: ErrorDetails = {}) {
-    super('invalid-plan', message, details);
+    super('InvalidPlan', message, details);
   }
 }
 

@@ -22,7 +22,7 @@ export class NotNullWithoutDefaultError extends SedimentError {
       question.operation === 'addField'
         ? `--assume-handled ${id} (only if the table has no rows)`
         : `--assume-handled ${id} (existing NULLs were replaced by a data migration)`;
-    super('not-null-without-default', message, {
+    super('NotNullWithoutDefault', message, {
       hint:
         `Give the field a default or null: true in models.ts, or run makemigrations again with ` +
         `--default ${id}=<json> (a one-off value for existing rows, e.g. --default ${id}=${exampleDefault(question.definition)}) ` +
@@ -37,7 +37,7 @@ export class NotNullWithoutDefaultError extends SedimentError {
 /** The person at the terminal cancelled a question (Ctrl-C). Nothing has been written. */
 export class QuestionCancelledError extends SedimentError {
   constructor(question: string) {
-    super('cancelled', `Cancelled while answering: ${question}`, { hint: 'Nothing was written.' });
+    super('Cancelled', `Cancelled while answering: ${question}`, { hint: 'Nothing was written.' });
   }
 }
 

@@ -71,7 +71,7 @@ export class Recorder {
 
   /** A history table that exists but cannot be read as Sediment's (changed by hand, or another tool's). */
   private unreadable(error: unknown): SedimentError {
-    return new SedimentError('history-table', `The history table ${this.tableName} cannot be read: ${databaseMessage(error)}.`, {
+    return new SedimentError('HistoryTable', `The history table ${this.tableName} cannot be read: ${databaseMessage(error)}.`, {
       hint:
         `Sediment expects ${this.tableName}(app text, name text, applied_at timestamptz, checksum text) with primary key (app, name). ` +
         'Restore the missing column (e.g. ALTER TABLE ... ADD COLUMN checksum text), or set historyTable in the config if this table belongs to another tool.',

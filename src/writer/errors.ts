@@ -6,6 +6,6 @@ import { SedimentError, type ErrorDetails } from '../errors/index.js';
  */
 export class MigrationRenderError extends SedimentError {
   constructor(message: string, details: ErrorDetails = {}) {
-    super('unrenderable', message, details);
+    super('Unrenderable', message, details);
   }
 }

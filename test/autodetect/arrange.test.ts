@@ -50,7 +50,7 @@ test('--name replaces the words of every migration written', () => {
 });
 
 test('an invalid --name is a usage error', () => {
-  assert.throws(() => arrangeChanges({}, {}, { name: 'has space' }), { code: 'usage' });
+  assert.throws(() => arrangeChanges({}, {}, { name: 'has space' }), { code: 'UsageError' });
 });
 
 test('numbers continue after a squashed migration from the last number it replaces', () => {

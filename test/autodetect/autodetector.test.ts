@@ -28,7 +28,7 @@ test('an unanswered NOT NULL addition throws NotNullWithoutDefaultError naming b
   const after = project({ shop: [with_(Client, { rank: f.integer() })] });
   await assert.rejects(detect(before, after, { noInput: true }), (error: unknown) => {
     assert.ok(error instanceof NotNullWithoutDefaultError);
-    assert.equal(error.code, 'not-null-without-default');
+    assert.equal(error.code, 'NotNullWithoutDefault');
     assert.match(error.message, /shop\.Client\.rank/);
     assert.match(error.hint!, /--default shop\.Client\.rank=<json>/);
     assert.match(error.hint!, /--assume-handled shop\.Client\.rank/);
@@ -69,7 +69,7 @@ test('pointing a many-to-many at another model is refused the same way', async (
 test('a --default of the wrong type for the field is a usage error', async () => {
   const before = project({ shop: [Client] });
   const after = project({ shop: [with_(Client, { rank: f.integer() })] });
-  await assert.rejects(detect(before, after, { defaults: ['shop.Client.rank="high"'] }), { code: 'usage' });
+  await assert.rejects(detect(before, after, { defaults: ['shop.Client.rank="high"'] }), { code: 'UsageError' });
 });
 
 test('the output is the same whatever order the models are declared in', async () => {

@@ -49,7 +49,7 @@ for (const [flags, pattern] of [
 ] as const) {
   test(`a malformed flag is a usage error: ${JSON.stringify(flags)}`, () => {
     assert.throws(() => parseQuestionerFlags(flags), (error: { code: string; message: string }) => {
-      assert.equal(error.code, 'usage');
+      assert.equal(error.code, 'UsageError');
       assert.match(error.message, pattern);
       return true;
     });

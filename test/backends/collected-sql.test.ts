@@ -120,7 +120,7 @@ testOnEachTarget('dropping what the database lacks fails with a schema-drift err
   await db.query('ALTER TABLE shop_client DROP CONSTRAINT shop_client_nick_uniq');
   await assert.rejects(
     applyForwards(db, state, 'shop', [ops.alterField({ model: 'Client', name: 'nick', field: f.char({ maxLength: 9 }) })]),
-    (error: unknown) => (error as { code?: string }).code === 'schema-drift' && /unique constraint on shop_client.nick/.test((error as Error).message),
+    (error: unknown) => (error as { code?: string }).code === 'SchemaDrift' && /unique constraint on shop_client.nick/.test((error as Error).message),
   );
 });
 

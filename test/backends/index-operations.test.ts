@@ -149,7 +149,7 @@ testOnEachTarget('createExtension installs an available contrib extension and re
 testOnEachTarget('createExtension of an extension the database does not ship fails with a clear error', async (db) => {
   const editor = createPostgresSchemaEditor(db, new Naming());
   await assert.rejects(editor.createExtension('no_such_extension'), (error: unknown) =>
-    error instanceof SedimentError && error.code === 'extension-unavailable' && /no_such_extension is not available/.test(error.message));
+    error instanceof SedimentError && error.code === 'ExtensionUnavailable' && /no_such_extension is not available/.test(error.message));
 });
 
 testOnEachTarget('addConstraintNotValid refuses a unique constraint, which PostgreSQL cannot add NOT VALID', async (db) => {

@@ -113,7 +113,8 @@ for (const target of cliTargets()) {
           notStdout: ['DROP COLUMN'],
         });
         const lines = forwards.stdout.trim().split('\n');
-        assert.equal(lines[0], 'BEGIN;', forwards.stdout);
+        assert.match(lines[0], /^-- Database: (PGlite|PostgreSQL) /, 'the target comes first, as a SQL comment');
+        assert.equal(lines[1], 'BEGIN;', forwards.stdout);
         assert.equal(lines[lines.length - 1], 'COMMIT;', forwards.stdout);
 
         const backwards = expectRun(await project.run('sqlmigrate', 'shop', '0002', '--backwards'), {
@@ -121,7 +122,7 @@ for (const target of cliTargets()) {
           stdout: ['-- Undo Add field email to Client', /ALTER TABLE "shop_client" DROP COLUMN "email"/],
           notStdout: ['ADD COLUMN'],
         });
-        assert.match(backwards.stdout, /^BEGIN;\n[\s\S]*\nCOMMIT;\n$/);
+        assert.match(backwards.stdout, /^-- Database: .*\nBEGIN;\n[\s\S]*\nCOMMIT;\n$/);
         assert.ok(!(await project.columns('shop_client')).includes('email'), 'sqlmigrate runs nothing');
       });
     });

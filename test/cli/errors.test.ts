@@ -11,7 +11,7 @@ export const Client = model('Client', {
 
 /** An error is one block: exactly one `error:` line, on stderr, and nothing on stdout. */
 function assertOneError(result: CliResult): void {
-  const errors = result.stderr.split('\n').filter((line) => line.startsWith('error:'));
+  const errors = result.stderr.split('\n').filter((line) => /^error(\[\w+\])?:/.test(line));
   assertRun(result, errors.length === 1, `expected exactly one 'error:' line on stderr, found ${errors.length}`);
 }
 

@@ -43,7 +43,7 @@ testOnEachTarget('an IntegrityError carries the violation, constraint, table, co
     const Event = apps.getModel('generic', 'Event');
     const error = await Event.objects.create({ eventId: 'the-duplicate-key', payload: 'y' }).catch((e: unknown) => e);
     assert.ok(error instanceof IntegrityError);
-    assert.equal(error.code, 'integrity');
+    assert.equal(error.code, 'IntegrityError');
     assert.equal(error.violation, 'unique');
     assert.equal(error.sqlState, '23505');
     assert.equal(error.table, 'generic_event');

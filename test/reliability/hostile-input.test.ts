@@ -36,7 +36,7 @@ async function databaseState(project: CliProject): Promise<string> {
 
 /** One `error:` line on stderr (the rest of the block is indented under it). */
 function assertOneError(result: CliResult): void {
-  const errors = result.stderr.split('\n').filter((line) => line.startsWith('error:'));
+  const errors = result.stderr.split('\n').filter((line) => /^error(\[\w+\])?:/.test(line));
   assertRun(result, errors.length === 1, `expected exactly one 'error:' line on stderr, found ${errors.length}`);
 }
 

@@ -26,7 +26,7 @@ export async function runAll(ctx: EditorContext, statements: readonly string[]):
 export function namesToDrop(ctx: EditorContext, found: readonly string[], fallback: string, what: string): readonly string[] {
   if (found.length > 0) return found;
   if (ctx.collecting) return [fallback];
-  throw new SedimentError('schema-drift', `Expected ${what} in the database, but there is none.`, {
+  throw new SedimentError('SchemaDrift', `Expected ${what} in the database, but there is none.`, {
     hint: "The database no longer matches the migration history; 'sediment doctor' lists the differences.",
     databaseState: 'unchanged by this statement',
   });

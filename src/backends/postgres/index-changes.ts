@@ -60,7 +60,7 @@ export async function removeConstraint(ctx: EditorContext, model: ModelState, co
   if (constraintNames.has(plan.name)) return ctx.run(dropConstraintSql(table, plan.name));
   if (indexNames.has(plan.name)) return ctx.run(dropIndexSql(plan.name));
   if (!ctx.collecting) {
-    throw new SedimentError('schema-drift', `Expected the constraint ${plan.name} on ${table} in the database, but there is none.`, {
+    throw new SedimentError('SchemaDrift', `Expected the constraint ${plan.name} on ${table} in the database, but there is none.`, {
       hint: "The database no longer matches the migration history; 'sediment doctor' lists the differences.",
       databaseState: 'unchanged by this statement',
     });

@@ -92,7 +92,7 @@ async function createExtension(ctx: EditorContext, name: string): Promise<void> 
     [name],
   );
   if (rows.length === 0) {
-    throw new SedimentError('extension-unavailable', `The PostgreSQL extension ${name} is not available in ${ctx.connection.description}.`, {
+    throw new SedimentError('ExtensionUnavailable', `The PostgreSQL extension ${name} is not available in ${ctx.connection.description}.`, {
       hint: ctx.connection.description.startsWith('PGlite')
         ? 'PGlite ships contrib extensions as separate modules that must be loaded when the database is opened.'
         : `Install the package that provides ${name} on the database server (e.g. postgresql-contrib).`,

@@ -7,7 +7,7 @@ import { buildGraph } from '../../graph/index.js';
 import { Recorder } from '../../recorder/recorder.js';
 import type { Output } from '../output.js';
 import { editorFactory, loadProjectMigrations } from '../pipeline.js';
-import { describeDatabase, loadProject, withConnection, type GlobalOptions, type Project } from '../project.js';
+import { announceTarget, loadProject, withConnection, type GlobalOptions, type Project } from '../project.js';
 
 interface DoctorOptions {
   readonly fix?: boolean;
@@ -35,6 +35,7 @@ export async function doctor(output: Output, global: GlobalOptions, options: Doc
   if (!options.fix) {
     const report = await withConnection(project, (connection) => diagnose(input(connection)), {
       readOnly: true,
+      announce: announceTarget(output),
       warn: (message) => output.warn(message),
     });
     if (options.json) output.json(jsonReport(report));
@@ -79,7 +80,7 @@ export async function doctor(output: Output, global: GlobalOptions, options: Doc
     } finally {
       await release();
     }
-  });
+  }, { announce: announceTarget(output) });
 }
 
 function jsonReport(report: Report) {
@@ -110,7 +111,7 @@ function printReport(output: Output, project: Project, report: Report, mode: 'fi
   output.line(
     c.dim(
       `Checked ${summary.migrations} migration${summary.migrations === 1 ? '' : 's'} (${summary.applied} applied), ${compared}, ` +
-        `${summary.sequences} key sequence${summary.sequences === 1 ? '' : 's'}, on ${describeDatabase(project)}.`,
+        `${summary.sequences} key sequence${summary.sequences === 1 ? '' : 's'}.`,
     ),
   );
   if (report.findings.length === 0) {

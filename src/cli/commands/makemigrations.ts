@@ -7,7 +7,10 @@ import { ConflictError, UsageError } from '../../errors/index.js';
 import { buildGraph, stateAt, type MigrationGraph } from '../../graph/index.js';
 import { loadModels } from '../../loader/index.js';
 import { projectStateFromModels } from '../../model/collect.js';
-import { describe } from '../../operations/registry.js';
+import { describe, stateForwards } from '../../operations/registry.js';
+import type { Operation } from '../../operations/types.js';
+import { dataLossOf, type LossStep } from '../../executor/data-loss.js';
+import { CANCELLED, clackPrompt } from '../../questioner/prompt.js';
 import { createQuestioner, type FlaggedQuestioner } from '../../questioner/index.js';
 import { ProjectState } from '../../state/project-state.js';
 import { renderEmptyMigration, renderMigration } from '../../writer/index.js';
@@ -55,8 +58,9 @@ export async function makemigrations(output: Output, global: GlobalOptions, apps
 
   const definitions = await loadModels({ root: project.root, apps: project.apps });
   const toState = projectStateFromModels(labels.map((app) => [app, definitions[app] ?? []] as const));
+  const interactive = options.input && output.interactive && !options.check && !options.json;
   const questioner = await createQuestioner({
-    interactive: options.input && output.interactive && !options.check && !options.json,
+    interactive,
     renameFields: options.renameField,
     renameModels: options.renameModel,
     defaults: options.default,
@@ -75,7 +79,12 @@ export async function makemigrations(output: Output, global: GlobalOptions, apps
   const sources = planned.map((migration) => renderMigration(migration, { date }));
   const taken = written.find((w) => existsSync(w.file));
   if (taken) throw new UsageError(`${taken.file} already exists; makemigrations never overwrites a migration.`);
-  if (!options.check && !options.dryRun) {
+  const writing = !options.check && !options.dryRun;
+  if (writing && !options.json && !(await announceDataLoss(output, planned, fromState, project, interactive))) {
+    output.line('Nothing was written.');
+    return 1;
+  }
+  if (writing) {
     written.forEach((w, i) => {
       mkdirSync(dirname(w.file), { recursive: true });
       writeFileSync(w.file, sources[i]);
@@ -107,6 +116,36 @@ export async function makemigrations(output: Output, global: GlobalOptions, apps
     return 1;
   }
   return 0;
+}
+
+/**
+ * Removing a field or a model drops its data when the migration runs; a rename answered "no" is a
+ * removal too. Say so before writing, and on a TTY ask (default yes: the file is only a file, migrate
+ * asks again with row counts before it drops anything).
+ */
+async function announceDataLoss(
+  output: Output,
+  planned: readonly { app: string; name: string; operations: readonly Operation[] }[],
+  fromState: ProjectState,
+  project: Project,
+  interactive: boolean,
+): Promise<boolean> {
+  const steps: LossStep[] = [];
+  let state = fromState;
+  for (const migration of planned) {
+    steps.push({ migration, backwards: false, stateBefore: state });
+    for (const op of migration.operations) state = stateForwards(state, migration.app, op);
+  }
+  const losses = dataLossOf(steps, project.naming);
+  if (losses.length === 0) return true;
+  const lines = losses.map((loss) => {
+    const what = loss.column ? `column ${loss.table}.${loss.column}` : `table ${loss.table}`;
+    return `  ${loss.migration}: ${loss.operation} — migrate drops ${what} and its data`;
+  });
+  output.warn(`These migrations destroy data when they run (unapplying them brings the structure back, empty):\n${lines.join('\n')}`);
+  if (!interactive) return true;
+  const answer = await clackPrompt({ output: process.stderr }).confirm('Write these migrations?', { initial: true });
+  return answer !== CANCELLED && answer;
 }
 
 /** Flags nobody asked for are usually typos; likely renames answered "no" lose data. Say so. */

@@ -15,7 +15,9 @@ import { Recorder, type AppliedMigration } from '../../recorder/recorder.js';
 import type { Output } from '../output.js';
 import { jsonProgress, ttyProgress, type ProgressReporter } from '../../data/progress.js';
 import { editorFactory, loadProjectMigrations } from '../pipeline.js';
-import { loadProject, requireApps, withConnection, type GlobalOptions, type Project } from '../project.js';
+import { announceTarget, loadProject, requireApps, withConnection, type GlobalOptions, type Project } from '../project.js';
+import { dataLossOf } from '../../executor/data-loss.js';
+import { confirmDataLoss, countLosses } from '../data-loss-report.js';
 
 interface MigrateOptions {
   readonly plan?: boolean;
@@ -25,6 +27,8 @@ interface MigrateOptions {
   readonly prune?: boolean;
   readonly allowEdited?: boolean;
   readonly json?: boolean;
+  /** false with --no-input: never ask before destroying data, only say it. */
+  readonly input?: boolean;
 }
 
 /** `sediment migrate [app [name|zero]]`. */
@@ -41,12 +45,16 @@ export async function migrate(
   const migrations = await loadProjectMigrations(project);
   const readOnly = options.plan === true || options.check === true;
 
-  const connectOptions = { readOnly, warn: (message: string) => output.warn(message) };
+  const connectOptions = { readOnly, warn: (message: string) => output.warn(message), announce: announceTarget(output) };
   return withConnection(project, async (connection) => {
     const recorder = new Recorder(connection, project.historyTable);
     let release: (() => Promise<void>) | undefined;
     if (!readOnly) {
       release = await acquireMigrateLock(connection, project.historyTable, ({ holderPid, waitedMs }) => {
+        if (options.json) {
+          output.json({ event: 'lock-wait', holderPid, waitedMs });
+          return;
+        }
         const who = holderPid ? `process ${holderPid}` : 'another process';
         output.line(`Waiting for ${who} to finish migrating (${Math.round(waitedMs / 1000)}s so far)…`);
       });
@@ -67,6 +75,14 @@ export async function migrate(
 
       const plan = migrationPlan(graph, targetsFor(graph, app, name));
       if (options.check) {
+        if (options.json) {
+          output.json({
+            event: 'check',
+            pending: plan.map((step) => nodeKey(step.migration.app, step.migration.name)),
+            backwards: plan[0]?.backwards ?? false,
+          });
+          return plan.length === 0 ? 0 : 1;
+        }
         if (plan.length === 0) {
           output.line('No unapplied migrations.');
           return 0;
@@ -81,24 +97,37 @@ export async function migrate(
       }
       if (plan.some((step) => step.backwards)) checkReversible(plan);
 
+      const steps = [...planStates(graph, plan)];
       if (!options.json) {
         output.line(output.color.bold('Operations to perform:'));
         output.line(`  ${describeTarget(app, name)}`);
-        output.line(output.color.bold('Running migrations:'));
+        const others = otherAppsInPlan(plan, app);
+        if (others.length) output.line(`  ${output.color.yellow(`and ${plan[0]?.backwards ? 'unapply' : 'apply'} what depends on it in other apps: ${others.join(', ')}`)}`);
       }
+      if (!options.fake && plan.length > 0) {
+        const losses = await countLosses(connection, dataLossOf(steps, project.naming));
+        if (options.json) for (const loss of losses) output.json({ event: 'data-loss', ...loss });
+        const ask = options.input !== false && output.interactive && !options.json;
+        if (!options.json && !(await confirmDataLoss(output, losses, { ask, subject: 'This run' }))) {
+          output.line('Nothing was run.');
+          return 1;
+        }
+      }
+      if (!options.json) output.line(output.color.bold('Running migrations:'));
       if (plan.length === 0) {
-        if (options.json) output.line(JSON.stringify({ event: 'done', applied: 0 }));
+        if (options.json) output.json({ event: 'done', applied: [], unapplied: [], faked: [] });
         else output.line('  No migrations to apply.');
         if (options.allowEdited) await rerecordEdited(graph, applied, recorder);
         return 0;
       }
-      const { onEvent: events, progress } = options.json
-        ? { onEvent: jsonEvents(output), progress: jsonProgress((line) => output.line(line)) }
+      const { onEvent: events, progress, fail } = options.json
+        ? { onEvent: jsonEvents(output), progress: jsonProgress((line) => output.jsonLine(line)), fail: () => {} }
         : textEvents(output);
-      const steps = [...planStates(graph, plan)];
       let running: PlanStepWithStates | undefined;
+      const summary = { applied: [] as string[], unapplied: [] as string[], faked: [] as string[] };
       const onEvent: typeof events = (event) => {
         if (event.kind === 'migration-start') running = steps.find((s) => nodeKey(s.migration.app, s.migration.name) === event.id);
+        else (event.fake ? summary.faked : event.backwards ? summary.unapplied : summary.applied).push(event.id);
         events(event);
       };
       try {
@@ -113,11 +142,17 @@ export async function migrate(
           progress,
         }, { fake: options.fake, fakeInitial: options.fakeInitial });
       } catch (error) {
+        fail();
+        if (options.json && running) {
+          const id = nodeKey(running.migration.app, running.migration.name);
+          output.json({ event: 'migration-failed', id, backwards: running.backwards, ...summary });
+        }
         throw await explainFailure(error, running, { project, connection, graph, applied });
       }
       if (options.allowEdited) await rerecordEdited(graph, applied, recorder);
       await recordCompletedSquashes(migrations, recorder, project.apps.map(([label]) => label));
       if (!options.fake) await warnAboutSequences(output, connection, project, steps);
+      if (options.json) output.json({ event: 'done', ...summary });
       return 0;
     } finally {
       await release?.();
@@ -154,13 +189,13 @@ function printPlan(output: Output, plan: readonly { migration: Migration; backwa
  * "  Applying shop.0002_x... OK (12 ms)", as Django prints it. A long data migration's progress bar
  * (on a TTY) first ends the open line, and the result then repeats the migration's name.
  */
-function textEvents(output: Output): { onEvent: (event: ExecutorEvent) => void; progress: ProgressReporter } {
+function textEvents(output: Output): { onEvent: (event: ExecutorEvent) => void; progress: ProgressReporter; fail: () => void } {
   let open: string | undefined;
   const bar = ttyProgress(process.stderr);
   const onEvent = (event: ExecutorEvent) => {
     const verb = event.backwards ? 'Unapplying' : 'Applying';
     if (event.kind === 'migration-start') {
-      output.stdout.write(`  ${verb} ${event.id}...`);
+      output.write(`  ${verb} ${event.id}...`);
       open = event.id;
       return;
     }
@@ -171,16 +206,30 @@ function textEvents(output: Output): { onEvent: (event: ExecutorEvent) => void; 
   const progress: ProgressReporter = {
     enabled: bar.enabled,
     report(event) {
-      if (open !== undefined) output.stdout.write('\n');
+      if (open !== undefined) output.write('\n');
       open = undefined;
       bar.report(event);
     },
   };
-  return { onEvent, progress };
+  // A failure ends the open "Applying x..." line, so the error block starts on a line of its own.
+  const fail = () => {
+    if (open !== undefined) output.line(` ${output.color.red('FAILED')}`);
+    open = undefined;
+  };
+  return { onEvent, progress, fail };
 }
 
 function jsonEvents(output: Output) {
-  return (event: ExecutorEvent) => output.line(JSON.stringify({ event: event.kind, ...event, kind: undefined }));
+  return (event: ExecutorEvent) => {
+    const { kind, ...fields } = event;
+    output.json({ event: kind, ...fields });
+  };
+}
+
+/** Migrations of apps other than the one named that the plan runs too (dependents of what is unapplied). */
+function otherAppsInPlan(plan: readonly { migration: Migration }[], app: string | undefined): string[] {
+  if (!app) return [];
+  return plan.filter((step) => step.migration.app !== app).map((step) => nodeKey(step.migration.app, step.migration.name));
 }
 
 function reportGhosts(output: Output, graph: MigrationGraph, applied: ReadonlyMap<NodeKey, AppliedMigration>): void {

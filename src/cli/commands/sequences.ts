@@ -1,6 +1,6 @@
 import { describeSequence, keySequences, resetSequences } from '../../doctor/index.js';
 import type { Output } from '../output.js';
-import { loadProject, withConnection, type GlobalOptions } from '../project.js';
+import { announceTarget, loadProject, withConnection, type GlobalOptions } from '../project.js';
 
 interface SequencesOptions {
   readonly reset?: boolean;
@@ -47,5 +47,5 @@ export async function sequences(output: Output, global: GlobalOptions, options: 
     output.line();
     output.line(`${behind.length} key sequence${behind.length === 1 ? ' is' : 's are'} behind: run 'sediment sequences --reset' to move ${behind.length === 1 ? 'it' : 'them'} past the largest key${behind.length === 1 ? '' : 's'}.`);
     return 1;
-  }, { readOnly: !options.reset, warn: (message) => output.warn(message) });
+  }, { readOnly: !options.reset, warn: (message) => output.warn(message), announce: announceTarget(output) });
 }

@@ -3,7 +3,7 @@ import { buildGraph } from '../../graph/index.js';
 import { Recorder } from '../../recorder/recorder.js';
 import type { Output } from '../output.js';
 import { loadProjectMigrations } from '../pipeline.js';
-import { loadProject, requireApps, withConnection, type GlobalOptions } from '../project.js';
+import { announceTarget, loadProject, requireApps, withConnection, type GlobalOptions } from '../project.js';
 
 interface ShowOptions {
   readonly plan?: boolean;
@@ -19,6 +19,7 @@ export async function showmigrations(output: Output, global: GlobalOptions, apps
   const applied = await withConnection(project, (connection) => new Recorder(connection, project.historyTable).applied(), {
     readOnly: true,
     warn: (message) => output.warn(message),
+    announce: announceTarget(output),
   });
   const graph = buildGraph(migrations, applied.keys(), { apps: labels });
   const shown = apps.length ? apps : labels;

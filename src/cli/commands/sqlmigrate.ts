@@ -55,5 +55,10 @@ export async function sqlmigrate(output: Output, global: GlobalOptions, app: str
     if (options.json) output.json({ migration: nodeKey(migration.app, migration.name), backwards: options.backwards === true, sql: statements });
     else for (const line of lines) output.line(line);
     return 0;
-  }, { readOnly: true, warn: (message) => output.warn(message) });
+  }, {
+    readOnly: true,
+    warn: (message) => output.warn(message),
+    // A SQL comment, so the output still pipes into psql as it is.
+    announce: (target) => output.line(`-- Database: ${target}`),
+  });
 }

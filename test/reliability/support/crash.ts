@@ -259,7 +259,7 @@ export async function terminateTrial(project: CliProject, url: string, migration
   {
     const run = await running;
     const problems: string[] = [];
-    const errors = run.stderr.split('\n').filter((line) => line.startsWith('error:'));
+    const errors = run.stderr.split('\n').filter((line) => /^error(\[\w+\])?:/.test(line));
     const clear = run.code === 0 || (run.code === 1 && errors.length === 1 && !stackFrame.test(run.stderr) && !/internal error/i.test(run.stderr));
     if (!clear) problems.push(`migrate did not end with exit 0, or exit 1 and one clear error, after its connection was terminated\n${transcript(run)}`);
     const after = await inspectAfterCrash(url, migrations);
