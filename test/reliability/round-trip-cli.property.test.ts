@@ -71,7 +71,10 @@ for (const target of cliTargets()) {
             const made = await project.run('makemigrations', ...flagArguments(flags));
             trace.push(`  $ sediment makemigrations ${flagArguments(flags).join(' ')}\n${made.stdout.replace(/^/gm, '    ')}`);
             try {
-              expectRun(made, { code: 0, notStderr: ['was not used', 'warning'] });
+              // The only warning a step may give is the announcement of the data its removals drop.
+              const warnings = made.stderr.split('\n').filter((line) => line.startsWith('warning:'));
+              const unexpected = warnings.filter((line) => !line.includes('destroy data when they run'));
+              expectRun(made, { code: 0, notStderr: ['was not used', ...unexpected] });
               expectRun(await project.run('migrate'), { code: 0 });
               expectRun(await project.run('makemigrations', '--check'), { code: 0, stdout: ['No changes detected'] });
             } catch (error) {
