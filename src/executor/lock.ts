@@ -82,13 +82,14 @@ async function nameHolder(connection: Connection, holder: LockHolder): Promise<s
 /**
  * "sediment 3499@web-1 1764778228 sediment migrate shop": application_name holds at most 63 bytes of
  * printable ASCII (NAMEDATALEN - 1; other characters become '?'), so the host is cut to 24 characters
- * and the command line, last, to what fits.
+ * and the command line, last, to what fits (ending in '...').
  */
 export function encodeHolder(holder: LockHolder): string {
   const ascii = (text: string) => text.replace(/[^\x20-\x7e]/g, '?');
   const seconds = Math.floor(new Date(holder.since).getTime() / 1000);
   const host = ascii(holder.host).replace(/\s/g, '').slice(0, 24);
-  return `sediment ${holder.pid}@${host} ${seconds} ${ascii(holder.command)}`.slice(0, 63);
+  const name = `sediment ${holder.pid}@${host} ${seconds} ${ascii(holder.command)}`;
+  return name.length <= 63 ? name : `${name.slice(0, 60)}...`;
 }
 
 export function decodeHolder(name: string | null | undefined): LockHolder | undefined {
