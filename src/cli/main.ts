@@ -33,6 +33,7 @@ export function buildProgram(output: Output): Command {
     .option('--database <url>', 'database URL; overrides DATABASE_URL and the config')
     .option('--config <path>', 'path to sediment.config.ts (default: found from the current folder upwards)')
     .option('--traceback', 'show stack traces of errors')
+    .option('--lock-timeout <seconds>', "give up (exit 1) when another process holds the migrate lock or the PGlite folder longer than this; default: the config's lockTimeout, else wait")
     .showHelpAfterError()
     .exitOverride()
     .configureOutput({ writeOut: (s) => output.stdout.write(s), writeErr: (s) => output.stderr.write(s) });

@@ -2,6 +2,8 @@ import { existsSync, readFileSync } from 'node:fs';
 import { dirname, isAbsolute, join, relative, resolve } from 'node:path';
 import { parseEnv } from 'node:util';
 import type { Connection } from '../backends/base/connection.js';
+import { describeWait, type LockWaitEvent } from '../backends/base/lock-holder.js';
+import { lockSettings, parseLockTimeoutOption } from '../config/lock-settings.js';
 import type { SedimentConfig } from '../config/define-config.js';
 import { findConfigFile, loadConfig } from '../config/load-config.js';
 import { openDatabase } from '../database/database.js';
@@ -15,6 +17,8 @@ export interface GlobalOptions {
   readonly database?: string;
   readonly config?: string;
   readonly traceback?: boolean;
+  /** --lock-timeout SECONDS, as given. */
+  readonly lockTimeout?: string;
 }
 
 /** A user's project as the config describes it: the composition root's view of the world. */
@@ -28,6 +32,10 @@ export interface Project {
   readonly historyTable: string;
   /** --database, else DATABASE_URL, else the config's `database`; commands that connect require it. */
   readonly databaseUrl: string | undefined;
+  /** How long to wait for another process's lock (--lock-timeout, else the config's); undefined: without limit. */
+  readonly lockTimeoutMs: number | undefined;
+  /** PostgreSQL lock_timeout of migrate's statements (the config's `statementLockTimeout`); 0: none. */
+  readonly statementLockTimeoutMs: number;
 }
 
 export async function loadProject(options: GlobalOptions, cwd = process.cwd()): Promise<Project> {
@@ -46,6 +54,7 @@ export async function loadProject(options: GlobalOptions, cwd = process.cwd()): 
   // the current folder for --database and DATABASE_URL.
   const given = options.database || process.env.DATABASE_URL;
   const databaseUrl = given ? absolutePglitePath(given, cwd) : config.database || undefined;
+  const locks = lockSettings(config, configFile);
   return {
     root,
     configFile,
@@ -54,6 +63,8 @@ export async function loadProject(options: GlobalOptions, cwd = process.cwd()): 
     naming: new Naming(config.columnNaming ?? 'snake_case'),
     historyTable: config.historyTable ?? DEFAULT_HISTORY_TABLE,
     databaseUrl,
+    lockTimeoutMs: parseLockTimeoutOption(options.lockTimeout) ?? locks.lockTimeoutMs,
+    statementLockTimeoutMs: locks.statementLockTimeoutMs,
   };
 }
 
@@ -75,6 +86,11 @@ export interface ConnectOptions {
    * (SPEC §1), so nobody writes 300,000 rows into PGlite believing they went to the server.
    */
   readonly announce?: (target: string) => void;
+  /**
+   * Called while another process has the PGlite folder open (it is opened by one process at a time);
+   * default: a line on stderr.
+   */
+  readonly onLockWait?: (event: LockWaitEvent) => void;
 }
 
 /** Opens the project's database, runs `fn`, and always closes the connection. */
@@ -94,7 +110,8 @@ export async function withConnection<T>(project: Project, fn: (connection: Conne
     url = 'pglite:memory';
     missing = true;
   }
-  const connection = await openDatabase(url, project.root);
+  const onWait = options.onLockWait ?? ((event: LockWaitEvent) => process.stderr.write(`${describeWait(event)}\n`));
+  const connection = await openDatabase(url, project.root, { lock: { onWait, timeoutMs: project.lockTimeoutMs } });
   options.announce?.(missing ? `${targetName(project)} (not created yet)` : targetName(project, connection));
   try {
     return await fn(connection);

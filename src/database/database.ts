@@ -1,15 +1,20 @@
 import { resolve } from 'node:path';
-import { mkdirSync } from 'node:fs';
 import type { Connection } from '../backends/base/connection.js';
+import type { LockWaitOptions } from '../backends/base/lock-holder.js';
 import { ConfigError } from '../errors/index.js';
 import { parseDatabaseUrl } from './url.js';
+
+export interface OpenOptions {
+  /** PGlite: how to wait while another process has the data folder open (it is opened by one at a time). */
+  readonly lock?: LockWaitOptions;
+}
 
 /**
  * Opens the database a URL names. Drivers are imported only here and only for the scheme in use,
  * so a PostgreSQL user never loads PGlite's WebAssembly and vice versa.
  */
-export async function openDatabase(url: string, projectRoot: string): Promise<Connection> {
-  const connection = await connect(url, projectRoot);
+export async function openDatabase(url: string, projectRoot: string, options: OpenOptions = {}): Promise<Connection> {
+  const connection = await connect(url, projectRoot, options);
   const log = process.env.SEDIMENT_SQL_LOG;
   return log ? await loggingConnection(connection, log) : connection;
 }
@@ -34,7 +39,7 @@ async function loggingConnection(connection: Connection, path: string): Promise<
   };
 }
 
-async function connect(url: string, projectRoot: string): Promise<Connection> {
+async function connect(url: string, projectRoot: string, options: OpenOptions): Promise<Connection> {
   const target = parseDatabaseUrl(url);
   switch (target.kind) {
     case 'postgres': {
@@ -44,9 +49,7 @@ async function connect(url: string, projectRoot: string): Promise<Connection> {
     case 'pglite': {
       const { connectPglite } = await import('../backends/pglite/pglite-connection.js');
       if (target.path === 'memory') return connectPglite('memory');
-      const path = resolve(projectRoot, target.path);
-      mkdirSync(path, { recursive: true });
-      return connectPglite(path);
+      return connectPglite(resolve(projectRoot, target.path), { lock: options.lock });
     }
     case 'sqlite':
     case 'mysql':

@@ -5,6 +5,7 @@
 export function hintForDatabaseError(error: unknown, migrationId: string, sql?: string): string | undefined {
   const code = (error as { code?: string } | null)?.code;
   const [app, name] = migrationId.split('.');
+  if (code === '55P03') return lockNotAvailableHint(sql);
   if (code === '42P07' && sql && /\bCONCURRENTLY\b/i.test(sql)) {
     // https://www.postgresql.org/docs/current/sql-createindex.html#SQL-CREATEINDEX-CONCURRENTLY
     return 'A CREATE INDEX CONCURRENTLY that failed before leaves an INVALID index behind: drop it (DROP INDEX CONCURRENTLY <name>) and run migrate again.';
@@ -42,4 +43,19 @@ export function hintForDatabaseError(error: unknown, migrationId: string, sql?: 
     default:
       return undefined;
   }
+}
+
+/**
+ * 55P03 lock_not_available: the statement waited longer than migrate's `lock_timeout`
+ * (`statementLockTimeout` in the config, backends/postgres/statement-lock-timeout.ts) for a lock that
+ * another session holds, typically a long query or an open transaction on the table it alters.
+ */
+function lockNotAvailableHint(sql: string | undefined): string {
+  const table = sql && /\b(?:ALTER TABLE|DROP TABLE|LOCK TABLE|TRUNCATE|ON|REFERENCES|INTO|UPDATE|FROM)\s+(?:IF EXISTS\s+|ONLY\s+)?("(?:[^"]|"")+"|[\w.]+)/i.exec(sql)?.[1];
+  return (
+    `The statement waited too long for a lock${table ? ` on table ${table}` : ''} that another session holds (a long query or an open ` +
+    'transaction: see pg_locks and pg_stat_activity), and was cancelled so that it would not block every later query of the table while queued; ' +
+    'the migration it belongs to was rolled back (a non-atomic migration keeps the statements before this one, see "database" above). ' +
+    'Run migrate again when the table is quiet, or raise `statementLockTimeout` in sediment.config.ts (seconds, default 10; 0 waits without limit).'
+  );
 }

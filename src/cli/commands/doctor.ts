@@ -3,6 +3,7 @@ import type { Connection } from '../../backends/base/connection.js';
 import { applyFixes, diagnose, planFixes, type Finding, type FixPlan, type Report } from '../../doctor/index.js';
 import { UsageError } from '../../errors/index.js';
 import { acquireMigrateLock } from '../../executor/lock.js';
+import { describeWait, type LockWaitEvent } from '../../backends/base/lock-holder.js';
 import { buildGraph } from '../../graph/index.js';
 import { Recorder } from '../../recorder/recorder.js';
 import type { Output } from '../output.js';
@@ -32,11 +33,14 @@ export async function doctor(output: Output, global: GlobalOptions, options: Doc
     historyTable: project.historyTable,
     displayPath: (file: string) => relative(process.cwd(), file),
   });
+  // Waiting for the PGlite folder or the migrate lock: a line on stdout, on stderr under --json (stdout holds one JSON document).
+  const onLockWait = (event: LockWaitEvent) => (options.json ? output.json({ event: 'lock-wait', ...event }) : output.line(describeWait(event)));
   if (!options.fix) {
     const report = await withConnection(project, (connection) => diagnose(input(connection)), {
       readOnly: true,
       announce: announceTarget(output),
       warn: (message) => output.warn(message),
+      onLockWait,
     });
     if (options.json) output.json(jsonReport(report));
     else printReport(output, project, report, 'fix');
@@ -46,9 +50,7 @@ export async function doctor(output: Output, global: GlobalOptions, options: Doc
   return withConnection(project, async (connection) => {
     const recorder = new Recorder(connection, project.historyTable);
     // The fixes write the history: hold the lock migrate holds, so they never race a migrate run.
-    const release = await acquireMigrateLock(connection, project.historyTable, ({ waitedMs }) => {
-      output.line(`Waiting for another process to finish migrating (${Math.round(waitedMs / 1000)}s so far)…`);
-    });
+    const release = await acquireMigrateLock(connection, project.historyTable, { onWait: onLockWait, timeoutMs: project.lockTimeoutMs });
     try {
       const before = await diagnose(input(connection));
       const plan = planFixes(before, { acceptEdited: options.acceptEdited === true });
@@ -80,7 +82,7 @@ export async function doctor(output: Output, global: GlobalOptions, options: Doc
     } finally {
       await release();
     }
-  }, { announce: announceTarget(output) });
+  }, { announce: announceTarget(output), onLockWait });
 }
 
 function jsonReport(report: Report) {

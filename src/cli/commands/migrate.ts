@@ -6,6 +6,8 @@ import {
 } from '../../doctor/index.js';
 import { EditedMigrationError, ConflictError, MigrationFailedError, UsageError } from '../../errors/index.js';
 import { acquireMigrateLock } from '../../executor/lock.js';
+import { describeWait, type LockWaitEvent } from '../../backends/base/lock-holder.js';
+import { limitStatementLockWaits } from '../../backends/postgres/statement-lock-timeout.js';
 import { executePlan, type ExecutorEvent } from '../../executor/executor.js';
 import { buildGraph, checkReversible, migrationPlan, planStates, targetsFor, type MigrationGraph, type PlanStepWithStates } from '../../graph/index.js';
 import type { Migration, NodeKey } from '../../graph/migration.js';
@@ -45,19 +47,15 @@ export async function migrate(
   const migrations = await loadProjectMigrations(project);
   const readOnly = options.plan === true || options.check === true;
 
-  const connectOptions = { readOnly, warn: (message: string) => output.warn(message), announce: announceTarget(output) };
-  return withConnection(project, async (connection) => {
+  // Waiting for the PGlite folder or the migrate lock: a line of text, or a JSON line under --json.
+  const onLockWait = (event: LockWaitEvent) => (options.json ? output.json({ event: 'lock-wait', ...event }) : output.line(describeWait(event)));
+  const connectOptions = { readOnly, warn: (message: string) => output.warn(message), announce: announceTarget(output), onLockWait };
+  return withConnection(project, async (opened) => {
+    const connection = await limitStatementLockWaits(opened, project.statementLockTimeoutMs);
     const recorder = new Recorder(connection, project.historyTable);
     let release: (() => Promise<void>) | undefined;
     if (!readOnly) {
-      release = await acquireMigrateLock(connection, project.historyTable, ({ holderPid, waitedMs }) => {
-        if (options.json) {
-          output.json({ event: 'lock-wait', holderPid, waitedMs });
-          return;
-        }
-        const who = holderPid ? `process ${holderPid}` : 'another process';
-        output.line(`Waiting for ${who} to finish migrating (${Math.round(waitedMs / 1000)}s so far)…`);
-      });
+      release = await acquireMigrateLock(connection, project.historyTable, { onWait: onLockWait, timeoutMs: project.lockTimeoutMs });
     }
     try {
       // The table is created while holding the lock, so concurrent first runs cannot race to create it.

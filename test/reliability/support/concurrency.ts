@@ -71,7 +71,7 @@ const stackFrame = /^\s+at .+(:\d+:\d+\)?|\(native\)|<anonymous>\)?)$/m;
 
 export interface RaceResult {
   readonly problems: string[];
-  /** Processes that printed "Waiting for …" (they found the lock taken). */
+  /** Processes that printed "Waiting for …" (they found the lock taken, and named its holder). */
   readonly waited: number;
   readonly runs: readonly CliResult[];
 }
@@ -88,7 +88,8 @@ export async function race(project: CliProject, url: string, processes: number, 
     const applied = appliedLines(run);
     const said = applied.length > 0 || run.stdout.includes('No migrations to apply');
     if (!said) problems.push(`${label} does not say what it did`);
-    const waiting = /Waiting for (process \d+|another process) to finish migrating/.test(run.stdout);
+    // The waiter names the holder: its command, pid, host, backend and since when (issue 8, item 10).
+    const waiting = /Waiting for the migrate lock of .+, held by sediment migrate \(pid \d+ on \S+, PostgreSQL backend pid \d+, since [^)]+\)/.test(run.stdout);
     if (run.stdout.includes('Waiting for') && !waiting) problems.push(`${label} printed an unclear waiting message`);
   }
   const applied = runs.flatMap(appliedLines).sort();

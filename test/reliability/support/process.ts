@@ -19,6 +19,8 @@ export interface SpawnOptions {
   readonly onSeen?: () => void;
   /** SIGKILL the process after this long (default: 120 s, so that a hang fails). */
   readonly killAfterMs?: number;
+  /** Called with the child's pid once it is spawned (to signal it while it runs). */
+  readonly onSpawn?: (pid: number) => void;
 }
 
 export interface TimedResult extends CliResult {
@@ -33,6 +35,7 @@ export function spawnSediment(cwd: string, args: readonly string[], options: Spa
   const started = performance.now();
   return new Promise((resolvePromise, reject) => {
     const child = spawn(process.execPath, [sedimentBin, ...args], { cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
+    if (child.pid !== undefined) options.onSpawn?.(child.pid);
     let stdout = '';
     let stderr = '';
     let seenAtMs: number | undefined;
