@@ -202,6 +202,11 @@ for (const target of cliTargets()) {
       await withProject(target, { apps: { shop: models } }, async (project) => {
         expectRun(await project.run('makemigrations'), { code: 0 });
         writeProject(project);
+        // Whole seconds, which every copy keeps exactly (cp -a, tar, rsync -a).
+        const when = new Date('2026-01-01T00:00:00Z');
+        for (const file of ['sediment.config.ts', 'src/shop/models.ts', 'src/shop/migrations/0001_initial.ts', 'src/shop/migrations/0002_data.ts', 'src/shop/migrations/_helpers.ts']) {
+          utimesSync(project.path(file), when, when);
+        }
         expectRun(await project.run('showmigrations'), { code: 0 });
         const parent = mkdtempSync(join(tmpdir(), 'sediment-copied-'));
         try {
