@@ -8,6 +8,7 @@
 //   node scripts/reliability/run.mjs round-trip-cli --runs 25
 //   node scripts/reliability/run.mjs fuzz [--runs 50000] [--loader-runs 2000]
 //   node scripts/reliability/run.mjs hostile | connection-loss
+//   node scripts/reliability/run.mjs edit-detection [--runs 2000]
 //
 // The PostgreSQL parts need SEDIMENT_TEST_POSTGRES_URL (e.g. postgres://postgres@127.0.0.1:5432/postgres);
 // without it they are skipped, and this script says so. The CI-sized versions of the same tests run
@@ -30,6 +31,7 @@ const suites = {
   'connection-loss': { files: ['connection-loss.test.ts'], server: true, flags: {} },
   hostile: { files: ['hostile-input.test.ts'], flags: {} },
   fuzz: { files: ['graph-fuzz.test.ts', 'loader-fuzz.test.ts'], flags: { '--runs': 'SEDIMENT_RELIABILITY_FUZZ_RUNS', '--loader-runs': 'SEDIMENT_RELIABILITY_LOADER_RUNS' } },
+  'edit-detection': { files: ['edit-detection.test.ts'], flags: { '--runs': 'SEDIMENT_RELIABILITY_EDIT_RUNS' } },
 };
 
 function usage(message) {

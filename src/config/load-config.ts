@@ -1,5 +1,6 @@
-import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { writeAtomic } from '../loader/cache.js';
+import { defaultCacheDirectory, linkPackages } from '../loader/cache-location.js';
 import { createHash } from 'node:crypto';
 import { dirname, join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -26,7 +27,8 @@ export function findConfigFile(from: string): string | undefined {
 
 /**
  * Loads sediment.config.*. TypeScript configs are compiled once with esbuild and cached under
- * .sediment/cache by content hash, so a warm start does not load esbuild at all.
+ * .sediment/cache (or its fallback when the project is read-only, loader/cache-location.ts) by
+ * content hash, so a warm start does not load esbuild at all.
  */
 export async function loadConfig(file: string): Promise<SedimentConfig> {
   let module: { default?: unknown };
@@ -48,14 +50,14 @@ async function compiledConfig(file: string): Promise<string> {
   const source = readFileSync(file);
   const key = createHash('sha256').update(source).update(SEDIMENT_VERSION).digest('hex').slice(0, 16);
   const root = dirname(file);
-  const cacheDir = join(root, '.sediment', 'cache');
+  const cacheDir = defaultCacheDirectory(root);
   const out = join(cacheDir, `config-${key}.mjs`);
   if (existsSync(out)) return out;
   const { compileConfigFile } = await import('../loader/compile.js');
-  const code = await compileConfigFile(root, file, apiNames);
-  mkdirSync(cacheDir, { recursive: true });
+  const { code, packages } = await compileConfigFile(root, file, apiNames);
   // Through a temporary file and a rename: processes starting at once never read a half-written file.
   writeAtomic(out, code);
+  linkPackages(cacheDir, root, packages);
   return out;
 }
 

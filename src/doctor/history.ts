@@ -33,7 +33,8 @@ export interface EditedMigration {
 
 /**
  * Applied migrations whose file's checksum differs from the recorded one. The checksum covers the
- * canonical content (operations, dependencies, options; see loader/checksum.ts), so reformatting or
+ * canonical content (operations, dependencies, options) and the file's module-level code and local
+ * imports (see loader/checksum.ts), so reformatting or
  * comments never count: a difference means the migration now does something else than what ran.
  * Rows without a checksum (replaced migrations recorded by a squash) are never reported.
  */
@@ -41,9 +42,25 @@ export function editedMigrations(graph: MigrationGraph, applied: ReadonlyMap<Nod
   const edited: EditedMigration[] = [];
   for (const row of applied.values()) {
     const migration = graph.findLoaded(nodeKey(row.app, row.name));
-    if (migration && row.checksum && row.checksum !== migration.checksum) edited.push({ migration, recorded: row.checksum });
+    if (migration && row.checksum && row.checksum !== migration.checksum && row.checksum !== migration.olderChecksum) {
+      edited.push({ migration, recorded: row.checksum });
+    }
   }
   return edited.sort((a, b) => compare(key(a.migration), key(b.migration)));
+}
+
+/**
+ * Applied migrations whose row holds the checksum an older Sediment computed for the file as it is
+ * now (Migration.olderChecksum: before local imports and module-level code were covered). Not edits;
+ * migrate re-records them with the current checksum, so that later edits of their helpers count.
+ */
+export function olderChecksumRows(graph: MigrationGraph, applied: ReadonlyMap<NodeKey, AppliedMigration>): Migration[] {
+  const older: Migration[] = [];
+  for (const row of applied.values()) {
+    const migration = graph.findLoaded(nodeKey(row.app, row.name));
+    if (migration?.olderChecksum && row.checksum === migration.olderChecksum) older.push(migration);
+  }
+  return older;
 }
 
 /** Nodes of the graph that are not applied, in plan order. */
@@ -55,7 +72,7 @@ export function unappliedNodes(graph: MigrationGraph): NodeKey[] {
 export function editedSummary(edited: EditedMigration): string {
   return (
     `${key(edited.migration)} (${edited.migration.file}) was edited after it was applied: what it does now differs from what ran ` +
-    '(its operations, dependencies or options; reformatting and comments never count)'
+    '(its operations, dependencies or options, or the code they use from the file or the helper files it imports; reformatting and comments never count)'
   );
 }
 

@@ -22,6 +22,15 @@ export interface Migration extends MigrationBody {
   readonly name: string;
   /** Absolute path of the file it came from. */
   readonly file: string;
-  /** sha256 of the canonical content (see loader/checksum.ts): formatting-only edits do not change it. */
+  /**
+   * sha256 of the canonical content and, for a file with module-level code or local imports, of what
+   * that code is (see loader/checksum.ts): formatting-only edits do not change it.
+   */
   readonly checksum: string;
+  /**
+   * For a file with module-level code or local imports: the checksum Sediment 0.1.0 gave it, from its
+   * canonical content alone. A history row holding it was recorded by that older version; it is
+   * accepted (and upgraded by migrate) because the two schemes agree on everything 0.1.0 covered.
+   */
+  readonly olderChecksum?: string;
 }

@@ -3,19 +3,20 @@ import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, wri
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { SEDIMENT_VERSION } from '../writer/version.js';
+import { defaultCacheDirectory } from './cache-location.js';
 import type { LoaderProject, LoadOptions } from './project.js';
 
 /**
- * The on-disk cache of compiled bundles, `<root>/.sediment/cache`. Entries are named by a key that
+ * The on-disk cache of compiled bundles, `<root>/.sediment/cache` or a fallback (cache-location.ts). Entries are named by a key that
  * hashes everything their content depends on, so a stale entry is never read; it is only left
  * behind, and removed when a newer entry of the same kind is written. The folder is disposable.
  */
 
 /** Bump when the layout of cached files changes, so that older caches are ignored. */
-const CACHE_FORMAT = 1;
+const CACHE_FORMAT = 2;
 
 export function cacheDirectory(project: LoaderProject, options: LoadOptions): string {
-  return options.cacheDir ?? join(project.root, '.sediment', 'cache');
+  return options.cacheDir ?? defaultCacheDirectory(project.root);
 }
 
 /** A short hash of the parts, which always include the cache format and Sediment's version. */

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
-import type { MigrationBody, NodeRef } from '../graph/migration.js';
-import type { Operation } from '../operations/types.js';
+import type { MigrationBody } from '../graph/migration.js';
+import type { Piece } from './piece.js';
 
 /** Source text of a function, formatting removed (see compile.ts normalizeFunctionSources). */
 export type FunctionText = (fn: Function) => string;
@@ -10,8 +10,15 @@ export type FunctionText = (fn: Function) => string;
  * initial, atomic, replaces, runBefore — with object keys sorted, defaults filled in, and functions
  * (runCode) as their source text with formatting removed. Reformatting a file, reordering the keys
  * of an object or adding comments leaves it unchanged; changing what any operation does changes it.
+ *
+ * A runCode function's text says nothing about the values it uses from outside itself: constants of
+ * the migration file, helper modules it imports (`import { NAME } from './_helpers'`), packages. So
+ * when the file has any of those (its `context`, see moduleContext), the checksum covers them too:
+ * then it hashes the canonical JSON followed by the compiled module with its formatting removed.
+ * Without context the checksum is the canonical JSON's hash alone, exactly as Sediment 0.1.0
+ * computed it, so that the history of existing databases stays valid for every generated migration.
  */
-export function migrationChecksum(content: MigrationBody, functionText: FunctionText): string {
+export function migrationChecksum(content: MigrationBody, functionText: FunctionText, context?: string): string {
   const canonical = canonicalJson(
     {
       dependencies: content.dependencies,
@@ -23,7 +30,48 @@ export function migrationChecksum(content: MigrationBody, functionText: Function
     },
     functionText,
   );
-  return createHash('sha256').update(canonical).digest('hex');
+  const hash = createHash('sha256').update(canonical);
+  // `#` never starts JSON text (see canonicalJson), so no canonical content can end like a context.
+  if (context !== undefined) hash.update(`\n#context(${JSON.stringify(context)})`);
+  return hash.digest('hex');
+}
+
+/**
+ * What a compiled migration runs besides its `migration({...})` value, as the compiled module's text
+ * (see piece.ts): module-level statements of the file, the helper files it imports (esbuild inlines
+ * them into the piece), its imports of packages. Undefined when it has none, as a file written by
+ * makemigrations: one import of 'sediment-migrations' and `export default migration({...})`.
+ *
+ * The test relies on how esbuild prints a bundle: every top-level statement starts on a line of its
+ * own at column 0, and the lines that continue a statement are indented, except the closing `});`
+ * of a multi-line call and the text of template literals. So a piece is plain when its only lines at
+ * column 0 are the default export's first line, its closing `});` and the piece's own `return`, and
+ * esbuild's `// path` comments. A template literal line at column 0 makes a plain file count as
+ * having context: a checksum that changes without reason (an older Sediment's checksum is accepted
+ * once, see Migration.olderChecksum), never an edit that goes unseen.
+ */
+export function moduleContext(piece: Piece): ModuleContext | undefined {
+  const imports = piece.imports.length > 0 ? JSON.stringify(piece.imports) : '';
+  const lines = piece.code.split('\n').filter((line) => line !== '' && !line.startsWith('// '));
+  const plain =
+    imports === '' &&
+    lines.length >= 2 &&
+    /^var [A-Za-z_$][\w$]* = __sediment_migration\(/.test(lines[0]) &&
+    /^return \{ "default": [A-Za-z_$][\w$]* \};$/.test(lines[lines.length - 1]) &&
+    (lines.length === 2 ? lines[0].endsWith(');') : lines[lines.length - 2] === '});') &&
+    lines.slice(1, -2).every((line) => /^\s/.test(line));
+  return plain ? undefined : { imports, code: piece.code };
+}
+
+/** A piece's context: its package imports (JSON, '' for none) and its code (ending with its `return`). */
+export interface ModuleContext {
+  readonly imports: string;
+  readonly code: string;
+}
+
+/** The context as the checksum covers it, given the code with its formatting removed (compile.ts normalizeModuleCode). */
+export function contextText(context: ModuleContext, normalizedCode: string): string {
+  return `${context.imports}\n${normalizedCode}`;
 }
 
 /**

@@ -104,18 +104,23 @@ function localInputs(root: string, output: Metafile['outputs'][string]): string[
     .map((input) => resolve(root, input));
 }
 
+/** The packages an output imports (left external: resolved when the bundle is imported). */
+function externalImports(output: Metafile['outputs'][string]): string[] {
+  return output.imports.filter((x) => x.external).map((x) => x.path);
+}
+
 /**
  * Compiles sediment.config.ts into one module, with 'sediment' bound to the running instance like
  * every other user file (so a config works even without Sediment in the project's node_modules).
  */
-export async function compileConfigFile(root: string, file: string, apiNames: readonly string[]): Promise<string> {
+export async function compileConfigFile(root: string, file: string, apiNames: readonly string[]): Promise<{ code: string; packages: string[] }> {
   const { build } = await loadEsbuild();
   const result = await build({ ...common, absWorkingDir: root, entryPoints: [file], plugins: [sedimentPlugin(apiNames)] }).catch(
     (error: unknown) => {
       throw compileError(root, error, 'config');
     },
   );
-  return result.outputFiles[0].text;
+  return { code: result.outputFiles[0].text, packages: externalImports(Object.values(result.metafile.outputs)[0]) };
 }
 
 /**
@@ -127,7 +132,7 @@ export async function compileModelsBundle(
   entries: readonly (readonly [app: string, file: string])[],
   apiNames: readonly string[],
   outfile: string,
-): Promise<{ code: string; inputs: string[] }> {
+): Promise<{ code: string; inputs: string[]; packages: string[] }> {
   const { build } = await loadEsbuild();
   const entry = [
     ...entries.map(([, file], i) => `import * as __sediment_models_${i} from ${JSON.stringify(file)};`),
@@ -144,7 +149,7 @@ export async function compileModelsBundle(
   });
   const output = Object.values(result.metafile.outputs)[0];
   const inputs = localInputs(root, output).filter((file) => !file.endsWith(`${sep}sediment-models-entry.js`));
-  return { code: `// Models files compiled by Sediment; a cache, safe to delete.\n${result.outputFiles[0].text}`, inputs };
+  return { code: `// Models files compiled by Sediment; a cache, safe to delete.\n${result.outputFiles[0].text}`, inputs, packages: externalImports(output) };
 }
 
 /**
@@ -166,6 +171,23 @@ export async function normalizeFunctionSources(sources: readonly string[]): Prom
         return minify(`({${source}});`).catch(() => source);
       }
     }),
+  );
+}
+
+/**
+ * A compiled piece's code (piece.ts: a function body ending with `return {...}`) with formatting
+ * removed, for the checksum of a migration with module-level code or local imports (checksum.ts
+ * moduleContext). It hashes esbuild's printed output rather than the files' bytes: that output is
+ * already free of comments, quotes style and semicolons, and the whitespace minifier (no renaming, no
+ * syntax changes) also drops indentation and line breaks, which esbuild keeps for multi-line
+ * literals. So reformatting a helper or adding a comment to it is not an edit, and changing a value
+ * it exports is. The cost is one esbuild transform per such migration, only when its piece is new.
+ */
+export async function normalizeModuleCode(codes: readonly string[]): Promise<string[]> {
+  if (codes.length === 0) return [];
+  const { transform } = await loadEsbuild();
+  return Promise.all(
+    codes.map(async (code) => (await transform(`(function () {\n${code}\n});`, { loader: 'js', minifyWhitespace: true, legalComments: 'none' })).code.trim()),
   );
 }
 

@@ -7,8 +7,10 @@ import {
   bundleName, cacheDirectory, cacheKey, ensureCacheDirectory, importBundle, importCachedBundle, readJson,
   removeStaleEntries, writeAtomic,
 } from './cache.js';
-import { functionsIn, migrationChecksum } from './checksum.js';
-import { migrationFiles, stamp, stampsHold, type MigrationFile, type Stamp } from './files.js';
+import { linkPackages } from './cache-location.js';
+import { contextText, functionsIn, migrationChecksum, moduleContext } from './checksum.js';
+import { migrationFiles, type MigrationFile } from './files.js';
+import { fingerprint, fingerprintsHold, type Fingerprint } from './fingerprint.js';
 import { combinePieces, type Piece } from './piece.js';
 import type { LoaderProject, LoadOptions } from './project.js';
 import { installSedimentApi, userFacingMessage } from './sediment-api.js';
@@ -16,29 +18,33 @@ import { validateMigrationExports } from './validate-migration.js';
 import type { MigrationBody } from '../graph/migration.js';
 
 /**
- * Loading migration files, fast. The warm path lists the files, stats them, and imports one cached
- * bundle whose name is a hash of every file's path, modification time and size; esbuild is not even
- * imported. On a miss, only the files that changed are compiled (see piece.ts); the others are reused
- * from the piece store, and the bundle is put together again.
+ * Loading migration files, fast. The warm path lists the files, hashes their content, and imports one
+ * cached bundle whose name is a hash of every file's path and content hash (fingerprint.ts says why
+ * not modification times); esbuild is not even imported. On a miss, only the files that changed are
+ * compiled (see piece.ts); the others are reused from the piece store, and the bundle is put together
+ * again.
  *
- * Cache files, in `<root>/.sediment/cache`:
+ * Cache files, in `<root>/.sediment/cache` (or its fallback, cache-location.ts):
  * - `migrations-<key>.json`: the manifest: the bundle's file name, the helper files it includes
- *   (checked on every load, as they are not part of the key) and each migration's checksum;
+ *   (checked on every load, as they are not part of the key), each migration's checksum, and the
+ *   checksum an older Sediment gave it where that differs (see Migration.olderChecksum);
  * - `migrations-<key>-<content hash>.mjs`: the bundle;
  * - `migration-pieces.json`: each file's compiled piece, for recompiling only what changed.
  */
 
 interface Manifest {
   readonly bundle: string;
-  readonly helpers: readonly Stamp[];
+  readonly helpers: readonly Fingerprint[];
   readonly checksums: Readonly<Record<string, string>>;
+  readonly olderChecksums: Readonly<Record<string, string>>;
 }
 
 interface PieceRecord {
   /** The file itself first, then the helpers it includes. */
-  readonly inputs: readonly Stamp[];
+  readonly inputs: readonly Fingerprint[];
   readonly piece: Piece;
   readonly checksum?: string;
+  readonly olderChecksum?: string;
 }
 
 interface PieceStore {
@@ -60,11 +66,11 @@ export async function loadMigrations(project: LoaderProject, options: LoadOption
   if (files.length === 0) return [];
   const apiNames = installSedimentApi();
   const dir = cacheDirectory(project, options);
-  const stamps = files.map((m) => stamp(project.root, m.file, m.relativePath));
-  const key = cacheKey('migrations', apiNames, stamps);
+  const prints = files.map((m) => fingerprint(project.root, m.file, m.relativePath));
+  const key = cacheKey('migrations', apiNames, prints);
   const manifest = readJson<Manifest>(join(dir, `migrations-${key}.json`));
   const bundleFile = manifest && join(dir, manifest.bundle);
-  if (manifest && bundleFile && existsSync(bundleFile) && stampsHold(project.root, manifest.helpers)) {
+  if (manifest && bundleFile && existsSync(bundleFile) && fingerprintsHold(project.root, manifest.helpers)) {
     const module = (await importCachedBundle(bundleFile)) as { default: Bundle } | undefined;
     if (module) {
       options.onEvent?.({ kind: 'cache-hit', target: 'migrations', bundle: bundleFile });
@@ -72,11 +78,11 @@ export async function loadMigrations(project: LoaderProject, options: LoadOption
       // warm path does not validate again (it would cost as much as the rest of the load).
       return files.map((m) => {
         const content = trustedContent(exportsOf(module.default, m));
-        return record(m, content, manifest.checksums[m.relativePath] ?? missingChecksum(m.relativePath));
+        return record(m, content, manifest.checksums[m.relativePath] ?? missingChecksum(m.relativePath), manifest.olderChecksums[m.relativePath]);
       });
     }
   }
-  return rebuild(project, options, { files, stamps, key, apiNames, dir });
+  return rebuild(project, options, { files, prints, key, apiNames, dir });
 }
 
 function missingChecksum(where: string): never {
@@ -85,7 +91,7 @@ function missingChecksum(where: string): never {
 
 interface RebuildInput {
   readonly files: readonly MigrationFile[];
-  readonly stamps: readonly Stamp[];
+  readonly prints: readonly Fingerprint[];
   readonly key: string;
   readonly apiNames: readonly string[];
   readonly dir: string;
@@ -106,6 +112,7 @@ async function rebuild(project: LoaderProject, options: LoadOptions, input: Rebu
   const bundle = bundleName('migrations', key, text);
   const bundleFile = join(dir, bundle);
   writeAtomic(bundleFile, text);
+  linkPackages(dir, project.root, files.flatMap((m) => recordOf(m).piece.imports.map((i) => i.spec)));
   options.onEvent?.({ kind: 'bundle-written', target: 'migrations', bundle: bundleFile });
   let loaded: Bundle;
   try {
@@ -125,12 +132,13 @@ async function rebuild(project: LoaderProject, options: LoadOptions, input: Rebu
   await addChecksums(files, contents, store.records, compile);
 
   const checksums = Object.fromEntries(files.map((m) => [m.relativePath, recordOf(m).checksum!]));
-  const helpers = uniqueStamps(files.flatMap((m) => recordOf(m).inputs.slice(1)));
+  const olderChecksums = Object.fromEntries(files.flatMap((m) => (recordOf(m).olderChecksum ? [[m.relativePath, recordOf(m).olderChecksum!]] : [])));
+  const helpers = uniqueFingerprints(files.flatMap((m) => recordOf(m).inputs.slice(1)));
   store.save();
   const manifestName = `migrations-${key}.json`;
-  writeAtomic(join(dir, manifestName), JSON.stringify({ bundle, helpers, checksums } satisfies Manifest));
+  writeAtomic(join(dir, manifestName), JSON.stringify({ bundle, helpers, checksums, olderChecksums } satisfies Manifest));
   removeStaleEntries(dir, 'migrations', [manifestName, bundle]);
-  return files.map((m, i) => record(m, contents[i], checksums[m.relativePath]));
+  return files.map((m, i) => record(m, contents[i], checksums[m.relativePath], olderChecksums[m.relativePath]));
 }
 
 /** The stored pieces still valid (their file and helpers unchanged), and a way to save them back. */
@@ -141,7 +149,7 @@ function openPieceStore(dir: string, root: string, apiNames: readonly string[]) 
   const records = new Map<string, PieceRecord>();
   if (stored?.format === format) {
     for (const [path, entry] of Object.entries(stored.pieces)) {
-      if (existsSync(resolve(root, path)) && stampsHold(root, entry.inputs)) records.set(path, entry);
+      if (existsSync(resolve(root, path)) && fingerprintsHold(root, entry.inputs)) records.set(path, entry);
     }
   }
   const save = () => writeAtomic(file, JSON.stringify({ format, pieces: Object.fromEntries(records) } satisfies PieceStore));
@@ -152,7 +160,7 @@ function openPieceStore(dir: string, root: string, apiNames: readonly string[]) 
 async function compileStale(
   project: LoaderProject,
   options: LoadOptions,
-  { files, stamps, apiNames, dir }: RebuildInput,
+  { files, prints, apiNames, dir }: RebuildInput,
   records: Map<string, PieceRecord>,
   compile: Compile,
 ): Promise<void> {
@@ -160,16 +168,20 @@ async function compileStale(
   if (stale.length === 0) return;
   options.onEvent?.({ kind: 'compile', target: 'migrations', files: stale.map((m) => m.relativePath) });
   const compiled = await compile.compileMigrationPieces(project.root, stale.map((m) => m.file), apiNames, compile.cacheSubdirectory(dir));
-  const stampOf = new Map(files.map((m, i) => [m.file, stamps[i]]));
+  const printOf = new Map(files.map((m, i) => [m.file, prints[i]]));
   stale.forEach((m, i) => {
     const { piece, inputs } = compiled[i];
-    // The file's own stamp is the one taken before compiling: if it changed since, it is recompiled next time.
-    const helpers = inputs.filter((input) => input !== m.file).map((input) => stamp(project.root, input));
-    records.set(m.relativePath, { inputs: [stampOf.get(m.file)!, ...helpers], piece });
+    // The file's own fingerprint is the one taken before compiling: if it changed since, it is recompiled next time.
+    const helpers = inputs.filter((input) => input !== m.file).map((input) => fingerprint(project.root, input));
+    records.set(m.relativePath, { inputs: [printOf.get(m.file)!, ...helpers], piece });
   });
 }
 
-/** Checksums for the pieces that have none yet; function sources are normalised by esbuild in one batch. */
+/**
+ * Checksums for the pieces that have none yet; function sources and module code are normalised by
+ * esbuild in one batch. A file with module-level code or local imports also gets the checksum Sediment
+ * 0.1.0 gave it (its canonical content alone), which its database history may still hold.
+ */
 async function addChecksums(
   files: readonly MigrationFile[],
   contents: readonly MigrationBody[],
@@ -178,16 +190,25 @@ async function addChecksums(
 ): Promise<void> {
   const missing = files.map((_, i) => i).filter((i) => records.get(files[i].relativePath)!.checksum === undefined);
   const functions = [...new Set(missing.flatMap((i) => functionsIn(contents[i].operations)))];
-  const normalized = await compile.normalizeFunctionSources(functions.map((fn) => Function.prototype.toString.call(fn)));
+  const contexts = missing.map((i) => moduleContext(records.get(files[i].relativePath)!.piece));
+  const withContext = contexts.flatMap((context) => (context ? [context] : []));
+  const [normalized, codes] = await Promise.all([
+    compile.normalizeFunctionSources(functions.map((fn) => Function.prototype.toString.call(fn))),
+    compile.normalizeModuleCode(withContext.map((context) => context.code)),
+  ]);
   const textOf = new Map(functions.map((fn, i) => [fn, normalized[i]]));
-  for (const i of missing) {
-    const checksum = migrationChecksum(contents[i], (fn) => textOf.get(fn) ?? Function.prototype.toString.call(fn));
-    records.set(files[i].relativePath, { ...records.get(files[i].relativePath)!, checksum });
-  }
+  const codeOf = new Map(withContext.map((context, i) => [context, codes[i]]));
+  const functionText = (fn: Function) => textOf.get(fn) ?? Function.prototype.toString.call(fn);
+  missing.forEach((i, n) => {
+    const context = contexts[n];
+    const olderChecksum = migrationChecksum(contents[i], functionText);
+    const checksum = context ? migrationChecksum(contents[i], functionText, contextText(context, codeOf.get(context)!)) : olderChecksum;
+    records.set(files[i].relativePath, { ...records.get(files[i].relativePath)!, checksum, olderChecksum: context ? olderChecksum : undefined });
+  });
 }
 
-function uniqueStamps(stamps: readonly Stamp[]): Stamp[] {
-  return [...new Map(stamps.map((s) => [s[0], s])).values()];
+function uniqueFingerprints(prints: readonly Fingerprint[]): Fingerprint[] {
+  return [...new Map(prints.map((s) => [s[0], s])).values()];
 }
 
 /**
@@ -243,6 +264,6 @@ function trustedContent(exports: Readonly<Record<string, unknown>>): MigrationBo
   };
 }
 
-function record(m: MigrationFile, content: MigrationBody, checksum: string): Migration {
-  return Object.freeze({ app: m.app, name: m.name, file: m.file, ...content, checksum });
+function record(m: MigrationFile, content: MigrationBody, checksum: string, olderChecksum: string | undefined): Migration {
+  return Object.freeze({ app: m.app, name: m.name, file: m.file, ...content, checksum, ...(olderChecksum ? { olderChecksum } : {}) });
 }

@@ -6,20 +6,22 @@ import type { ModelDefinition } from '../model/model.js';
 import {
   bundleName, cacheDirectory, cacheKey, ensureCacheDirectory, importBundle, importCachedBundle, readJson, removeStaleEntries, writeAtomic,
 } from './cache.js';
-import { modelsFile, stamp, stampsHold, type Stamp } from './files.js';
+import { linkPackages } from './cache-location.js';
+import { modelsFile } from './files.js';
+import { fingerprint, fingerprintsHold, type Fingerprint } from './fingerprint.js';
 import { displayPath, type LoaderProject, type LoadOptions } from './project.js';
 import { creationIndex, installSedimentApi, userFacingMessage } from './sediment-api.js';
 
 /**
  * Loading models files: every app's models file compiled into one cached module. The key hashes the
- * models files' stamps; the manifest `models-<key>.json` names the bundle and lists every local file
+ * models files' fingerprints (path and content hash, fingerprint.ts); the manifest `models-<key>.json` names the bundle and lists every local file
  * it includes, checked on each load. Models live in a bundle of their own because they
  * change far more often than migrations.
  */
 interface Manifest {
   /** The bundle's file name, `models-<key>-<content hash>.mjs`. */
   readonly bundle: string;
-  readonly inputs: readonly Stamp[];
+  readonly inputs: readonly Fingerprint[];
 }
 
 /**
@@ -50,10 +52,10 @@ async function modelsBundle(project: LoaderProject, options: LoadOptions, entrie
   const apiNames = installSedimentApi();
   const { root } = project;
   const dir = cacheDirectory(project, options);
-  const key = cacheKey('models', apiNames, entries.map(([, file]) => stamp(root, file)));
+  const key = cacheKey('models', apiNames, entries.map(([, file]) => fingerprint(root, file)));
   const manifestName = `models-${key}.json`;
   const manifest = readJson<Manifest>(join(dir, manifestName));
-  if (manifest && existsSync(join(dir, manifest.bundle)) && stampsHold(root, manifest.inputs)) {
+  if (manifest && existsSync(join(dir, manifest.bundle)) && fingerprintsHold(root, manifest.inputs)) {
     const bundleFile = join(dir, manifest.bundle);
     const namespaces = await importModels(bundleFile, root, importCachedBundle);
     if (namespaces) {
@@ -63,12 +65,13 @@ async function modelsBundle(project: LoaderProject, options: LoadOptions, entrie
   }
   const { compileModelsBundle } = await import('./compile.js');
   options.onEvent?.({ kind: 'compile', target: 'models', files: entries.map(([, file]) => displayPath(root, file)) });
-  const { code, inputs } = await compileModelsBundle(root, entries, apiNames, join(dir, 'models.mjs'));
+  const { code, inputs, packages } = await compileModelsBundle(root, entries, apiNames, join(dir, 'models.mjs'));
   const bundle = bundleName('models', key, code);
   const bundleFile = join(dir, bundle);
   ensureCacheDirectory(dir);
   writeAtomic(bundleFile, code);
-  writeAtomic(join(dir, manifestName), JSON.stringify({ bundle, inputs: inputs.map((file) => stamp(root, file)) } satisfies Manifest));
+  linkPackages(dir, root, packages);
+  writeAtomic(join(dir, manifestName), JSON.stringify({ bundle, inputs: inputs.map((file) => fingerprint(root, file)) } satisfies Manifest));
   removeStaleEntries(dir, 'models', [manifestName, bundle]);
   options.onEvent?.({ kind: 'bundle-written', target: 'models', bundle: bundleFile });
   return (await importModels(bundleFile, root, importBundle))!;

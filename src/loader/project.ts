@@ -2,7 +2,7 @@ import { isAbsolute, relative, resolve, sep } from 'node:path';
 
 /** The part of a project's configuration the loader needs. */
 export interface LoaderProject {
-  /** The folder holding sediment.config.ts; the cache lives in `<root>/.sediment/cache`. */
+  /** The folder holding sediment.config.ts; the cache lives in `<root>/.sediment/cache` (see cache-location.ts). */
   readonly root: string;
   /** `[label, folder]` in configuration order; folders are relative to `root` or absolute. */
   readonly apps: readonly (readonly [label: string, dir: string])[];
@@ -21,8 +21,9 @@ export type BundleTarget = 'migrations' | 'models';
 
 export interface LoadOptions {
   /**
-   * Where compiled bundles are kept; default `<root>/.sediment/cache`. Keep it inside the project:
-   * packages that user files import are resolved from the bundle's location.
+   * Where compiled bundles are kept; default `<root>/.sediment/cache` when it is writable, else a
+   * fallback (cache-location.ts). Packages that user files import are resolved from the bundle's
+   * location: a folder outside the project gets links to them (cache-location.ts linkPackages).
    */
   readonly cacheDir?: string;
   readonly onEvent?: (event: LoadEvent) => void;

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, rmSync, statSync, utimesSync } from 'node:fs';
 import { join } from 'node:path';
 import { InvalidDefinitionError } from '../../src/errors/index.js';
 import { loadMigrations } from '../../src/loader/index.js';
@@ -30,14 +30,48 @@ test('a second load with nothing changed compiles nothing and reads the cached b
   assert.equal(migrations.length, 3);
 });
 
-test('touching a file recompiles that file alone', async () => {
+test('editing a file recompiles that file alone', async () => {
+  const project = fixtureProject('linear');
+  await loadMigrations(project);
+  const path = 'src/shop/migrations/0002_client_bought.ts';
+  project.write(path, `${project.read(path)}// edited\n`);
+  const again = recorder();
+  await loadMigrations(project, again);
+  assert.deepEqual(again.compiled(), [path]);
+  assert.deepEqual(again.events.map((e) => e.kind), ['compile', 'bundle-written']);
+});
+
+test('touching a file without changing its content compiles nothing: the cache is keyed by content', async () => {
   const project = fixtureProject('linear');
   await loadMigrations(project);
   project.touch('src/shop/migrations/0002_client_bought.ts');
   const again = recorder();
   await loadMigrations(project, again);
-  assert.deepEqual(again.compiled(), ['src/shop/migrations/0002_client_bought.ts']);
-  assert.deepEqual(again.events.map((e) => e.kind), ['compile', 'bundle-written']);
+  assert.deepEqual(again.events.map((e) => e.kind), ['cache-hit']);
+});
+
+test('a same-size edit that keeps the modification time is compiled and its new code runs', async () => {
+  const project = fixtureProject('linear');
+  const path = 'src/shop/migrations/_helpers.ts';
+  // A whole second, which every filesystem stores exactly, as `touch -r` or `tar` would restore it.
+  const when = new Date('2026-01-01T00:00:00Z');
+  utimesSync(project.path(path), when, when);
+  await loadMigrations(project);
+  const text = project.read(path);
+  const edited = text.replace(/\d/, (d) => String((Number(d) + 1) % 10));
+  assert.equal(edited.length, text.length);
+  project.write(path, edited);
+  utimesSync(project.path(path), when, when);
+  assert.equal(statSync(project.path(path)).mtimeMs, when.getTime());
+  const again = recorder();
+  const migrations = await loadMigrations(project, again);
+  assert.deepEqual(again.compiled(), ['src/shop/migrations/0003_fill_bought.ts']);
+  const op = migrations[2].operations[0];
+  assert.ok(op.kind === 'runCode');
+  const updates: unknown[] = [];
+  const apps = { getModel: () => ({ objects: { filter: () => ({ update: async (values: unknown) => updates.push(values) }) } }) };
+  await op.forward({ apps, db: undefined });
+  assert.deepEqual(updates, [{ bought: Number(/(\d+)/.exec(edited)![1]) }]);
 });
 
 test('a new migration file is compiled alone and appears in the result', async () => {
@@ -164,8 +198,8 @@ test('after a broken file is fixed only that file is recompiled', async () => {
   const good = project.read(path);
   project.write(path, good.replace("f.integer({ null: true })", "{ kind: 'integr' } as any"));
   await assert.rejects(loadMigrations(project), InvalidDefinitionError);
-  project.write(path, good);
-  project.touch(path);
+  // Not the original text: that version's bundle is still cached and would be read without compiling.
+  project.write(path, `${good}// fixed\n`);
   const again = recorder();
   assert.equal((await loadMigrations(project, again)).length, 3);
   assert.deepEqual(again.compiled(), [path]);

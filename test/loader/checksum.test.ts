@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { canonicalJson, loadMigrations } from '../../src/loader/index.js';
-import { tempProject, type TempProject } from './support.js';
+import { fixtureProject, tempProject, type TempProject } from './support.js';
 
 const FILE = 'src/shop/migrations/0002_client_bought.ts';
 
@@ -131,4 +131,101 @@ test('canonical JSON sorts keys, drops undefined members and tags values JSON ca
   assert.equal(canonicalJson([NaN, -0, 0, Infinity], text), '[#number(NaN),#number(-0),0,#number(Infinity)]');
   assert.equal(canonicalJson({ forward: function fill() {} }, text), '{"forward":#function("<fill>")}');
   assert.notEqual(canonicalJson({ a: 'x' }, text), canonicalJson({ a: ['x'] }, text));
+});
+
+// What a runCode function uses from outside itself: a module-level constant and a helper file's export.
+const withContext = `import { migration, ops } from 'sediment-migrations';
+import { NAME } from './_helpers';
+
+const LOCAL = 'local-v1';
+
+export default migration({
+  dependencies: [['shop', '0001_initial']],
+  operations: [
+    ops.runCode({
+      forward: async ({ apps }) => {
+        const Client = (apps as any).getModel('shop', 'Client');
+        await Client.objects.create({ name: NAME });
+        await Client.objects.create({ name: LOCAL });
+      },
+    }),
+  ],
+});
+`;
+
+const HELPERS = 'src/shop/migrations/_helpers.ts';
+const helpers = `// Shared by the data migrations.
+export const NAME = 'from-helper-v1';
+export function label(x: string) {
+  return \`[\${x}]\`;
+}
+`;
+
+function projectWithHelpers(): TempProject {
+  const project = projectWithInitial();
+  project.write(HELPERS, helpers);
+  return project;
+}
+
+test('changing a constant in a helper file that a migration imports changes its checksum', async () => {
+  const project = projectWithHelpers();
+  const before = await checksumOf(project, withContext);
+  project.write(HELPERS, helpers.replace('helper-v1', 'helper-v2'));
+  assert.notEqual(await checksumOf(project, withContext), before);
+});
+
+test('changing a module-level constant of the migration file changes its checksum', async () => {
+  const project = projectWithHelpers();
+  const before = await checksumOf(project, withContext);
+  assert.notEqual(await checksumOf(project, withContext.replace('local-v1', 'local-v2')), before);
+});
+
+test('changing which package a name is imported from changes the checksum', async () => {
+  const project = projectWithInitial();
+  const uses = (spec: string) => `import { migration, ops } from 'sediment-migrations';
+import { EOL } from '${spec}';
+export default migration({ dependencies: [['shop', '0001_initial']], operations: [ops.runCode({ forward: async () => { console.log(EOL); } })] });
+`;
+  project.write('src/shop/migrations/_other.ts', "export const EOL = '\\n';\n");
+  assert.notEqual(await checksumOf(project, uses('node:os')), await checksumOf(project, uses('./_other')));
+});
+
+test('reformatting helper files and module-level code, and adding comments to them, leaves the checksum unchanged', async () => {
+  const project = projectWithHelpers();
+  const before = await checksumOf(project, withContext);
+  project.write(HELPERS, `// Shared by the data migrations; reformatted.
+export const NAME    =    "from-helper-v1"   // the name
+/** Brackets. */
+export function label(x: string) { return \`[\${x}]\` }
+`);
+  assert.equal(await checksumOf(project, withContext), before);
+  const reformattedContext = withContext
+    .replace("const LOCAL = 'local-v1';", '/* the local one */\nconst LOCAL =\n  "local-v1"')
+    .replace("import { NAME } from './_helpers';", 'import {NAME} from "./_helpers"');
+  assert.equal(await checksumOf(project, reformattedContext), before);
+});
+
+// Checksums of test/fixtures/linear as Sediment 0.1.0 computed them (commit 7f1e0ec): databases hold these.
+const CHECKSUMS_0_1_0 = {
+  '0001_initial': '7cb34f699f7840cc9c01b241023d1b176e9787e55699ed716cca9f421f499a13',
+  '0002_client_bought': '9629e799ac44e3b9ba249eef52f9ca6e0a9b328cb293aacd66220d424b41e415',
+  '0003_fill_bought': 'ded7f37568e1e646fb67a510c7cef733c6d83d64bfd389cb6a4636cfea2b98de',
+};
+
+test('a migration without module-level code or local imports keeps the checksum Sediment 0.1.0 gave it', async () => {
+  const migrations = await loadMigrations(fixtureProject('linear'));
+  for (const name of ['0001_initial', '0002_client_bought'] as const) {
+    const migration = migrations.find((m) => m.name === name)!;
+    assert.equal(migration.checksum, CHECKSUMS_0_1_0[name], name);
+    assert.equal(migration.olderChecksum, undefined, name);
+  }
+});
+
+test("a migration with a helper import gets a new checksum and keeps 0.1.0's as its older checksum, also from the warm cache", async () => {
+  const project = fixtureProject('linear');
+  for (let load = 0; load < 2; load++) {
+    const migration = (await loadMigrations(project)).find((m) => m.name === '0003_fill_bought')!;
+    assert.notEqual(migration.checksum, CHECKSUMS_0_1_0['0003_fill_bought']);
+    assert.equal(migration.olderChecksum, CHECKSUMS_0_1_0['0003_fill_bought']);
+  }
 });

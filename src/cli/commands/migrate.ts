@@ -4,6 +4,7 @@ import {
   alreadyThereHint, diagnose, editedMigrations, editedSummary, ghostRows, isAlreadyExists, keySequences, tablesTouchedBy,
   describeSequence, type EditedMigration,
 } from '../../doctor/index.js';
+import { olderChecksumRows } from '../../doctor/history.js';
 import { EditedMigrationError, ConflictError, MigrationFailedError, UsageError } from '../../errors/index.js';
 import { acquireMigrateLock } from '../../executor/lock.js';
 import { describeWait, type LockWaitEvent } from '../../backends/base/lock-holder.js';
@@ -70,6 +71,7 @@ export async function migrate(
       if (options.prune) await prune(output, graph, applied, recorder, readOnly);
       else reportGhosts(output, graph, applied);
       await checkEdited(graph, applied, options.allowEdited === true, { project, migrations, connection });
+      if (!readOnly) await upgradeOlderChecksums(graph, applied, recorder);
 
       const plan = migrationPlan(graph, targetsFor(graph, app, name));
       if (options.check) {
@@ -318,6 +320,11 @@ async function recordCompletedSquashes(migrations: readonly Migration[], recorde
     const migration = graph.migration(key);
     await recorder.recordApplied(migration.app, migration.name, migration.checksum);
   }
+}
+
+/** Rows an older Sediment recorded, re-recorded silently with the current checksum (doctor/history.ts olderChecksumRows). */
+async function upgradeOlderChecksums(graph: MigrationGraph, applied: ReadonlyMap<NodeKey, AppliedMigration>, recorder: Recorder): Promise<void> {
+  for (const migration of olderChecksumRows(graph, applied)) await recorder.recordApplied(migration.app, migration.name, migration.checksum);
 }
 
 async function rerecordEdited(graph: MigrationGraph, applied: ReadonlyMap<NodeKey, AppliedMigration>, recorder: Recorder): Promise<void> {
