@@ -51,11 +51,16 @@ export async function alreadyThereHint(input: AlreadyThereInput): Promise<string
     case 'absent':
       return undefined;
     case 'present':
-      return (
-        `The schema is already there: the database has everything ${id} creates (${presence.evidence.join('; ')}) — a migration file was ` +
-        `deleted and made again, or the change was made by hand. Record it without running it: 'sediment migrate ${target} --fake'` +
-        `${presence.runsCode ? ' (it also runs SQL or code: do that part by hand first if it has not run)' : ''}, or let 'sediment doctor --fix' do it.${ghostNote}`
-      );
+      // Raw SQL and code change rows, which no schema check sees: recording them unrun is only for
+      // someone who has checked the rows (issue 8, finding 8: a hint records only what is verifiably there).
+      return presence.runsCode
+        ? `The schema is already there: the database has everything ${id} creates (${presence.evidence.join('; ')}) — a migration file was ` +
+          `deleted and made again, or the change was made by hand. But ${id} also runs SQL or code, whose effect on the rows no schema ` +
+          `check can see: only if you have checked that it ran too, record the migration without running it ('sediment migrate ${target} --fake'); ` +
+          `otherwise run that part by hand first.${ghostNote}`
+        : `The schema is already there: the database has everything ${id} creates (${presence.evidence.join('; ')}) — a migration file was ` +
+          `deleted and made again, or the change was made by hand. Record it without running it: 'sediment migrate ${target} --fake', ` +
+          `or let 'sediment doctor --fix' do it.${ghostNote}`;
     case 'partial':
       return (
         `The database already has part of what ${id} creates (${presence.present.join('; ')}), but not all of it (missing: ${presence.missing.join(' ')}) ` +

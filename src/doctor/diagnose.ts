@@ -4,6 +4,7 @@ import { buildGraph, type MigrationGraph } from '../graph/graph.js';
 import type { Migration } from '../graph/migration.js';
 import { Recorder } from '../recorder/recorder.js';
 import type { Naming } from '../state/names.js';
+import { foreignRows } from './history.js';
 import { historyFindings, withDatabaseMatch, withInconsistencyFixes } from './history-findings.js';
 import { schemaFindings } from './schema-findings.js';
 import { describeSequence, keySequences } from './sequences.js';
@@ -51,7 +52,13 @@ export async function diagnose(input: DoctorInput): Promise<Report> {
     };
     return {
       findings: [finding, ...sequenceFindings],
-      summary: { migrations: input.migrations.length, applied: applied.size, tablesCompared: null, sequences: sequences.length },
+      summary: {
+        migrations: input.migrations.length,
+        applied: applied.size,
+        tablesCompared: null,
+        sequences: sequences.length,
+        foreign: { apps: [], rows: 0, tables: [] },
+      },
     };
   }
   const history = historyFindings(graph, applied, input.displayPath ?? ((file) => file));
@@ -62,7 +69,8 @@ export async function diagnose(input: DoctorInput): Promise<Report> {
     ...withDatabaseMatch(history.editedFindings, schema.drift),
     ...schema.other,
     ...schema.drift,
-    ...sequenceFindings,
+    // Another project's sequences are its own to reset.
+    ...sequenceFindings.filter((f) => f.kind !== 'sequence-behind' || !schema.foreignTables.includes(f.sequence.table)),
   ];
   return {
     findings: withInconsistencyFixes(findings, schema.presence),
@@ -71,6 +79,7 @@ export async function diagnose(input: DoctorInput): Promise<Report> {
       applied: graph.applied().length,
       tablesCompared: schema.tablesCompared,
       sequences: sequences.length,
+      foreign: { ...foreignRows(graph, applied), tables: schema.foreignTables },
     },
   };
 }

@@ -13,7 +13,8 @@ import type { Finding, FixAction, Report } from './types.js';
  * - prune: delete a history row whose file is gone (migrate --prune);
  * - fake: record as applied a migration whose schema the database already has (migrate --fake);
  * - rerecord: store the new checksum of an edited migration — only when asked (`--accept-edited`),
- *   and only when the database has what the edited file describes;
+ *   and only when the schema matches the edited file (for one that runs SQL or code, the rows are
+ *   the asker's to have checked);
  * - reset-sequence: move a key sequence past its table's largest key (sequences --reset).
  */
 export interface PlannedFix {
@@ -68,7 +69,9 @@ export function describeAction(action: FixAction): string {
     case 'fake':
       return `Record ${action.migration} as applied without running it (its schema is already in the database).`;
     case 'rerecord':
-      return `Re-record the checksum of ${action.migration} (edited after it was applied; the database has what it describes).`;
+      return action.rowsUnchecked
+        ? `Re-record the checksum of ${action.migration} (edited after it was applied; the schema matches it, but what its SQL or code did to the rows was not checked: you accepted that).`
+        : `Re-record the checksum of ${action.migration} (edited after it was applied; the database has what it describes).`;
     case 'reset-sequence':
       return `Reset ${action.sequence.sequence} past the largest ${action.sequence.table}.${action.sequence.column} (${action.sequence.maxKey}); it would hand out ${action.sequence.nextValue}.`;
   }

@@ -4,6 +4,7 @@ import { nodeKey } from '../graph/migration.js';
 import type { AppliedMigration } from '../recorder/recorder.js';
 import { analyseConflict } from './branches.js';
 import { editedMigrations, editedSummary, ghostRows } from './history.js';
+import { runsCode } from './touched.js';
 import type { DriftFinding, Finding, Presence } from './types.js';
 
 /**
@@ -60,22 +61,43 @@ export function historyFindings(graph: MigrationGraph, applied: ReadonlyMap<Node
   const editedFindings = editedMigrations(graph, applied).map((edited) => ({
     migration: nodeKey(edited.migration.app, edited.migration.name),
     file: edited.migration.file,
+    runsCode: runsCode(edited.migration.operations),
     summary: editedSummary({ ...edited, migration: { ...edited.migration, file: displayPath(edited.migration.file) } }),
   }));
   return { findings, editedFindings };
 }
 
-/** An edited migration's finding says whether the database has what the edited file describes. */
-export function withDatabaseMatch(edited: readonly { migration: NodeKey; file: string; summary: string }[], drift: readonly DriftFinding[]): Finding[] {
-  return edited.map(({ migration, file, summary }) => {
+/**
+ * An edited migration's finding says whether the database has what the edited file describes. The
+ * comparison is of the schema only: for a migration that runs SQL or code (runSql / runCode) a match
+ * says nothing about the rows it wrote, so the finding says that instead, and accepting the edit is
+ * offered only to someone who checked the data (issue 8, finding 9).
+ */
+export function withDatabaseMatch(
+  edited: readonly { migration: NodeKey; file: string; summary: string; runsCode: boolean }[],
+  drift: readonly DriftFinding[],
+): Finding[] {
+  return edited.map(({ migration, file, summary, runsCode }) => {
     const mismatches = drift.filter((d) => d.explanation.kind === 'set-by' && d.explanation.migration === migration);
     const matches = mismatches.length === 0;
     const renames = likelyRenames(mismatches, drift);
+    const common = { kind: 'edited', migration, file, matchesDatabase: matches, runsCode } as const;
+    if (matches && runsCode) {
+      return {
+        ...common,
+        message:
+          `${summary}. Its schema matches the database, but it runs SQL or code (runSql / runCode), and what that did to the rows no schema ` +
+          'check can see: if the edit is in that part, the rows still hold what the old version wrote (an applied migration never runs again).',
+        fix: {
+          text:
+            'Undo the edit (e.g. git checkout the file) and write the change as a new migration (a data change: a new ops.runSql / ops.runCode). ' +
+            `Only if you have checked the data yourself and it is what the edited file would write, re-record its checksum: 'sediment doctor --fix --accept-edited' (or 'sediment migrate --allow-edited').`,
+          action: { kind: 'rerecord', migration, rowsUnchecked: true },
+        },
+      } satisfies Finding;
+    }
     return {
-      kind: 'edited',
-      migration,
-      file,
-      matchesDatabase: matches,
+      ...common,
       message: matches
         ? `${summary}. The database has what the edited file describes.`
         : `${summary}. The database does not have what the edited file describes (${mismatches.length} schema difference${mismatches.length === 1 ? '' : 's'} below)` +

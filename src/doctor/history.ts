@@ -9,7 +9,8 @@ import type { AppliedMigration } from '../recorder/recorder.js';
  */
 
 /**
- * History rows whose migration file is gone. A row of a migration that a loaded squash lists in
+ * History rows of this project's apps whose migration file is gone (rows of other apps are
+ * foreignRows). A row of a migration that a loaded squash lists in
  * `replaces` is not one: the squash stands for it, and its files are meant to be deleted once every
  * database has applied them (Django's rule for squashed migrations).
  */
@@ -18,10 +19,38 @@ export function ghostRows(graph: MigrationGraph, applied: ReadonlyMap<NodeKey, A
   for (const migration of graph.allMigrations()) {
     for (const [app, name] of migration.replaces) replaced.add(nodeKey(app, name));
   }
+  const ours = new Set(graph.apps);
   return [...applied.values()].filter((row) => {
     const key = nodeKey(row.app, row.name);
-    return !graph.findLoaded(key) && !replaced.has(key);
+    return ours.has(row.app) && !graph.findLoaded(key) && !replaced.has(key);
   });
+}
+
+/** History rows of apps this project does not configure, grouped by app (sorted). */
+export interface ForeignHistory {
+  /** The apps, sorted. */
+  readonly apps: readonly string[];
+  /** How many rows they have in all. */
+  readonly rows: number;
+}
+
+/**
+ * History rows of apps this project does not configure (and has no migration files of): another
+ * project sharing the database and its default history table wrote them, or an app was removed from
+ * the config. They are never this project's to prune — Django's `migrate --prune` likewise touches
+ * only the app it is given — so they are reported as foreign and left alone.
+ */
+export function foreignRows(graph: MigrationGraph, applied: ReadonlyMap<NodeKey, AppliedMigration>): ForeignHistory {
+  const ours = new Set(graph.apps);
+  const rows = [...applied.values()].filter((row) => !ours.has(row.app));
+  return { apps: [...new Set(rows.map((row) => row.app))].sort(compare), rows: rows.length };
+}
+
+/** "3 history rows belong to apps this project does not configure (shop)", or undefined when none do. */
+export function foreignSummary(foreign: ForeignHistory): string | undefined {
+  if (foreign.rows === 0) return undefined;
+  const rows = `${foreign.rows} history row${foreign.rows === 1 ? '' : 's'}`;
+  return `${rows} belong${foreign.rows === 1 ? 's' : ''} to ${foreign.apps.length === 1 ? 'an app' : 'apps'} this project does not configure (${foreign.apps.join(', ')})`;
 }
 
 /** An applied migration whose canonical content changed since it ran. */

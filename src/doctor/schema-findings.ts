@@ -11,7 +11,8 @@ import { ProjectState } from '../state/project-state.js';
 import type { DoctorInput } from './diagnose.js';
 import { driftFix, driftMessage } from './drift-text.js';
 import { explainFindings, findingKey } from './explain.js';
-import { editedMigrations, ghostRows, unappliedNodes } from './history.js';
+import { foreignTables } from './foreign.js';
+import { editedMigrations, foreignRows, ghostRows, unappliedNodes } from './history.js';
 import { migrationPresence, type PresenceResult } from './presence.js';
 import { runsCode } from './touched.js';
 import { TableSchemas, unmanagedTables } from './schema-of-state.js';
@@ -24,6 +25,8 @@ export interface SchemaResult {
   readonly other: Finding[];
   readonly presence: ReadonlyMap<NodeKey, Presence>;
   readonly tablesCompared: number | null;
+  /** Live tables left out of the comparison as another project's (see foreign.ts). */
+  readonly foreignTables: readonly string[];
 }
 
 /**
@@ -83,9 +86,10 @@ export async function schemaFindings(graph: MigrationGraph, applied: ReadonlyMap
       }],
       presence: ledger.presence,
       tablesCompared: null,
+      foreignTables: [],
     };
   }
-  const actual = withoutUnmanaged(live, graph, replay.state, input);
+  const { schema: actual, foreign } = withoutOthers(live, graph, replay.state, applied, input);
   const expected = expectedSchema(replay.state, naming, 'postgres');
   const differences = compareSchemas(expected, actual);
   settleMissingDependencies(graph, replay.missing, differences, ledger);
@@ -116,6 +120,7 @@ export async function schemaFindings(graph: MigrationGraph, applied: ReadonlyMap
     other: [],
     presence: ledger.presence,
     tablesCompared: new Set([...expected.tables, ...actual.tables].map((table) => table.name)).size,
+    foreignTables: [...foreign].sort(),
   };
 }
 
@@ -188,8 +193,17 @@ function checkUnapplied(graph: MigrationGraph, pending: readonly NodeKey[], appl
   }
 }
 
-/** The live schema without the tables of unmanaged models (in the applied state or any later one). */
-function withoutUnmanaged(live: DatabaseSchema, graph: MigrationGraph, appliedState: ProjectState, input: DoctorInput): DatabaseSchema {
+/**
+ * The live schema without the tables of unmanaged models (in the applied state or any later one) and
+ * without another project's tables (foreign.ts), which are returned apart.
+ */
+function withoutOthers(
+  live: DatabaseSchema,
+  graph: MigrationGraph,
+  appliedState: ProjectState,
+  applied: ReadonlyMap<NodeKey, AppliedMigration>,
+  input: DoctorInput,
+): { schema: DatabaseSchema; foreign: Set<string> } {
   const states = [appliedState];
   try {
     states.push(stateAt(graph, null));
@@ -197,7 +211,8 @@ function withoutUnmanaged(live: DatabaseSchema, graph: MigrationGraph, appliedSt
     // Unapplied migrations that do not replay are reported by migrate when they run.
   }
   const unmanaged = unmanagedTables(states, input.naming);
-  return { ...live, tables: live.tables.filter((table) => !unmanaged.has(table.name)) };
+  const foreign = foreignTables(live, foreignRows(graph, applied).apps, states, input.naming);
+  return { schema: { ...live, tables: live.tables.filter((table) => !unmanaged.has(table.name) && !foreign.has(table.name)) }, foreign };
 }
 
 function unappliedText(key: NodeKey, presence: Presence): Pick<UnappliedFinding, 'message' | 'fix'> {

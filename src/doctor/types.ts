@@ -65,6 +65,11 @@ export interface EditedFinding extends Common {
    * file describes; false: some are (see the drift findings); null: the schema was not compared.
    */
   readonly matchesDatabase: boolean | null;
+  /**
+   * Whether it runs SQL or code (runSql / runCode): what that did to the rows no schema comparison can
+   * see, so a matching schema never says the database has what the edited file describes.
+   */
+  readonly runsCode: boolean;
 }
 
 /** How much of an unapplied migration's schema the database already has. */
@@ -129,7 +134,8 @@ export interface Fix {
 export type FixAction =
   | { readonly kind: 'fake'; readonly migration: NodeKey }
   | { readonly kind: 'prune'; readonly migration: NodeKey }
-  | { readonly kind: 'rerecord'; readonly migration: NodeKey }
+  /** `rowsUnchecked`: the migration runs SQL or code, whose effect on the rows was not (cannot be) checked. */
+  | { readonly kind: 'rerecord'; readonly migration: NodeKey; readonly rowsUnchecked?: boolean }
   | { readonly kind: 'reset-sequence'; readonly sequence: KeySequence };
 
 /** Everything doctor found, and what it looked at. */
@@ -142,5 +148,16 @@ export interface Report {
     readonly tablesCompared: number | null;
     /** Key sequences checked. */
     readonly sequences: number;
+    /**
+     * What belongs to apps this project does not configure (another project sharing the database and
+     * its history table): their history rows, and the live tables named with their prefix
+     * (`<app>_`) that no migration of this project describes. Left alone and not compared: they are
+     * not problems of this project.
+     */
+    readonly foreign: {
+      readonly apps: readonly string[];
+      readonly rows: number;
+      readonly tables: readonly string[];
+    };
   };
 }

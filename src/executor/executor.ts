@@ -197,7 +197,7 @@ function failure(error: unknown, step: PlanStep, index: number, sql: string | un
   ].filter(Boolean).join(', and ');
   const databaseState = migration.atomic
     ? `rolled back: the whole migration was rolled back; ${id} is ${step.backwards ? 'still applied' : 'not applied'} and nothing of it was kept.${earlier}`
-    : `partially ${step.backwards ? 'unapplied' : 'applied'}: ${partial || 'nothing of it ran'}; ${id} is ${step.backwards ? 'still recorded as applied' : 'not recorded as applied'}.${earlier}`;
+    : `${nonAtomicState(partial, op === undefined, step.backwards)}; ${id} is ${step.backwards ? 'still recorded as applied' : 'not recorded as applied'}.${earlier}`;
   const hints: string[] = [];
   if (context.notFaked) hints.push(`--fake-initial ran ${id} instead of recording it, because ${context.notFaked}.`);
   const specific = error instanceof SedimentError ? error.hint : hintForDatabaseError(error, id, sql);
@@ -217,6 +217,17 @@ function failure(error: unknown, step: PlanStep, index: number, sql: string | un
     sql: error instanceof SedimentError ? error.sql ?? statementOf(sql) : statementOf(sql),
     cause: error,
   });
+}
+
+/**
+ * What a failed non-atomic step left: it commits as it goes, so never "nothing of it ran" when an
+ * earlier interrupted run, or the failing operation's own first statements, may have committed.
+ */
+function nonAtomicState(partial: string, recording: boolean, backwards: boolean): string {
+  const verb = backwards ? 'unapplied' : 'applied';
+  if (partial) return `partially ${verb}: ${partial}`;
+  if (recording) return `${verb}, but not recorded: every operation ran and was committed (the migration is not atomic), then recording it failed`;
+  return 'this run committed nothing of it before the failing operation (it is not atomic: what an earlier, interrupted run committed stays)';
 }
 
 function statementOf(sql: string | undefined): string | undefined {

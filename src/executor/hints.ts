@@ -14,10 +14,14 @@ export function hintForDatabaseError(error: unknown, migrationId: string, sql?: 
     case '42P07': // duplicate_table
     case '42701': // duplicate_column
     case '42710': // duplicate_object
+      // Only the name is known to be taken here: whether all of the migration is there is for
+      // 'sediment doctor' to check, so --fake (which records operations without running them) is
+      // offered only with that condition (issue 8, finding 8).
       return (
-        'The database already has what this migration creates: a migration file was deleted and made again, or the ' +
-        `schema was changed by hand. If the schema is already right, record the migration without running it: ` +
-        `'sediment migrate ${app} ${name} --fake' (or '--fake-initial' for an initial migration); 'sediment doctor' shows what is there.`
+        'Something this migration creates already exists under the same name: an earlier run of a non-atomic migration was ' +
+        'interrupted after committing part of it, a migration file was deleted and made again, or the schema was changed by hand. ' +
+        `'sediment doctor' shows how much of ${app}.${name} the database has. Record it without running it ('sediment migrate ${app} ${name} --fake') ` +
+        'only if all of it is there and any SQL or code it runs has run too; otherwise finish or revert the part that is there.'
       );
     case '42P01': // undefined_table
     case '42703': // undefined_column

@@ -1,6 +1,6 @@
 import { relative } from 'node:path';
 import type { Connection } from '../../backends/base/connection.js';
-import { applyFixes, diagnose, planFixes, type Finding, type FixPlan, type Report } from '../../doctor/index.js';
+import { applyFixes, diagnose, foreignSummary, planFixes, type Finding, type FixPlan, type Report } from '../../doctor/index.js';
 import { UsageError } from '../../errors/index.js';
 import { acquireMigrateLock } from '../../executor/lock.js';
 import { describeWait, type LockWaitEvent } from '../../backends/base/lock-holder.js';
@@ -116,6 +116,8 @@ function printReport(output: Output, project: Project, report: Report, mode: 'fi
         `${summary.sequences} key sequence${summary.sequences === 1 ? '' : 's'}.`,
     ),
   );
+  const foreign = foreignNote(report);
+  if (foreign) output.line(c.dim(foreign));
   if (report.findings.length === 0) {
     output.line(c.green(mode === 'after-fix' ? 'No problems left: the history, the migration files and the database agree.' : 'No problems found: the history, the migration files and the database agree.'));
     return;
@@ -138,6 +140,24 @@ function printReport(output: Output, project: Project, report: Report, mode: 'fi
   if (mode === 'after-fix') output.line(`${count} left; they need a decision or a change by hand (see each fix).`);
   else if (fixable) output.line(`${count}; ${fixable === shown ? 'all' : fixable} can be fixed safely by 'sediment doctor --fix'.`);
   else output.line(`${count}; none can be fixed automatically (see each fix).`);
+}
+
+/**
+ * One calm line about another project's rows and tables in a shared database: they are not this
+ * project's problems, so they are neither findings nor fixed (see doctor/foreign.ts).
+ */
+function foreignNote(report: Report): string | undefined {
+  const { foreign } = report.summary;
+  const rows = foreignSummary(foreign);
+  if (!rows) return undefined;
+  const tables = foreign.tables.length
+    ? `, and so ${foreign.tables.length === 1 ? 'does table' : 'do tables'} ${listed(foreign.tables)} (named after ${foreign.apps.length === 1 ? 'it' : 'them'}, in no migration of this project)`
+    : '';
+  return `${rows}${tables}: another project sharing this database (or an app removed from the config) recorded them. Left alone and not compared.`;
+}
+
+function listed(names: readonly string[]): string {
+  return names.length > 6 ? `${names.slice(0, 5).join(', ')} and ${names.length - 5} more` : names.join(', ');
 }
 
 /** Plain unapplied migrations of one app are one line; everything else is one line per finding. */

@@ -1,8 +1,8 @@
 import { relative } from 'node:path';
 import type { Connection } from '../../backends/base/connection.js';
 import {
-  alreadyThereHint, diagnose, editedMigrations, editedSummary, ghostRows, isAlreadyExists, keySequences, tablesTouchedBy,
-  describeSequence, type EditedMigration,
+  alreadyThereHint, diagnose, editedMigrations, editedSummary, foreignRows, foreignSummary, ghostRows, interruptedHint, isAlreadyExists,
+  keySequences, runsCode, tablesTouchedBy, describeSequence, type EditedMigration,
 } from '../../doctor/index.js';
 import { olderChecksumRows } from '../../doctor/history.js';
 import { EditedMigrationError, ConflictError, MigrationFailedError, UsageError } from '../../errors/index.js';
@@ -68,7 +68,7 @@ export async function migrate(
       const conflicts = graph.conflicts();
       if (Object.keys(conflicts).length > 0) throw new ConflictError(conflicts);
 
-      if (options.prune) await prune(output, graph, applied, recorder, readOnly);
+      if (options.prune) await prune(output, graph, applied, recorder, readOnly, app);
       else reportGhosts(output, graph, applied);
       await checkEdited(graph, applied, options.allowEdited === true, { project, migrations, connection });
       if (!readOnly) await upgradeOlderChecksums(graph, applied, recorder);
@@ -117,7 +117,7 @@ export async function migrate(
       if (plan.length === 0) {
         if (options.json) output.json({ event: 'done', applied: [], unapplied: [], faked: [] });
         else output.line('  No migrations to apply.');
-        if (options.allowEdited) await rerecordEdited(graph, applied, recorder);
+        if (options.allowEdited) await rerecordEdited(graph, recorder);
         return 0;
       }
       const { onEvent: events, progress, fail } = options.json
@@ -149,7 +149,7 @@ export async function migrate(
         }
         throw await explainFailure(error, running, { project, connection, graph, applied });
       }
-      if (options.allowEdited) await rerecordEdited(graph, applied, recorder);
+      if (options.allowEdited) await rerecordEdited(graph, recorder);
       await recordCompletedSquashes(migrations, recorder, project.apps.map(([label]) => label));
       if (!options.fake) await warnAboutSequences(output, connection, project, steps);
       if (options.json) output.json({ event: 'done', ...summary });
@@ -232,6 +232,11 @@ function otherAppsInPlan(plan: readonly { migration: Migration }[], app: string 
   return plan.filter((step) => step.migration.app !== app).map((step) => nodeKey(step.migration.app, step.migration.name));
 }
 
+/**
+ * Warns about this project's history rows without a file. Rows of apps the project does not configure
+ * (another project sharing the database, see doctor/foreign.ts) are not ghosts of this project: they
+ * are left out, silently — `doctor` and `migrate --prune` mention them once.
+ */
 function reportGhosts(output: Output, graph: MigrationGraph, applied: ReadonlyMap<NodeKey, AppliedMigration>): void {
   const missing = ghostRows(graph, applied);
   if (missing.length === 0) return;
@@ -241,16 +246,30 @@ function reportGhosts(output: Output, graph: MigrationGraph, applied: ReadonlyMa
   );
 }
 
+/**
+ * `migrate --prune [app]`: deletes the history rows of this project's apps (with an app label: of that
+ * app only, as Django's --prune) whose file is gone. Rows of apps the project does not configure are
+ * never pruned — they are another project's, or an app's that was removed from the config — only
+ * reported as left alone.
+ */
 async function prune(
   output: Output,
   graph: MigrationGraph,
   applied: Map<NodeKey, AppliedMigration>,
   recorder: Recorder,
   readOnly: boolean,
+  app?: string,
 ): Promise<void> {
-  const missing = ghostRows(graph, applied);
+  const missing = ghostRows(graph, applied).filter((row) => app === undefined || row.app === app);
+  const foreign = foreignSummary(foreignRows(graph, applied));
+  if (foreign) {
+    output.line(
+      `Pruning: ${foreign}: left alone (another project sharing this database may use them; ` +
+        `if an app was removed from this project, delete its rows by hand from ${recorder.tableName}).`,
+    );
+  }
   if (missing.length === 0) {
-    output.line('Pruning: no history rows without a migration file.');
+    output.line(`Pruning: no history rows${app ? ` of ${app}` : ''} without a migration file.`);
     return;
   }
   for (const row of missing) {
@@ -287,6 +306,10 @@ async function checkEdited(graph: MigrationGraph, applied: ReadonlyMap<NodeKey, 
   const drift = report?.findings.filter((f) => f.kind === 'schema-drift' && f.explanation.kind === 'set-by' && names.includes(f.explanation.migration)) ?? [];
   const extras = report?.findings.filter((f) => f.kind === 'schema-drift' && f.explanation.kind === 'none') ?? [];
   const differences = [...drift, ...extras].slice(0, 6).map((f) => f.message);
+  // The comparison is of the schema only: it says nothing about the rows a runSql / runCode wrote
+  // (issue 8, finding 9), so for those a match is no reason to accept the edit.
+  const runningCode = edited.filter((e) => runsCode(e.migration.operations)).map((e) => nodeKey(e.migration.app, e.migration.name));
+  const plural = edited.length === 1 ? '' : 's';
   const database = !report
     ? ''
     : drift.length
@@ -294,8 +317,13 @@ async function checkEdited(graph: MigrationGraph, applied: ReadonlyMap<NodeKey, 
         'An applied migration never runs again, so an edit (e.g. a search-and-replace rename) never reaches the database. ' +
         'Undo the edit and write the change as a new migration (for a rename: makemigrations --rename-field app.Model.old=new); ' +
         "--allow-edited would only re-record the checksum and leave the difference. 'sediment doctor' shows the details."
-      : `The database has what the edited file${edited.length === 1 ? '' : 's'} describe${edited.length === 1 ? 's' : ''}: if the edit is intended, run again with --allow-edited ` +
-        "(or 'sediment doctor --fix --accept-edited') to re-record it; otherwise undo the edit.";
+      : runningCode.length
+        ? `The schema matches what the edited file${plural} describe${plural ? '' : 's'}, but ${runningCode.join(', ')} run${runningCode.length === 1 ? 's' : ''} SQL or code ` +
+          '(runSql / runCode), and no schema check can tell what that did to the rows: if the edit is in that part, the rows still hold what the ' +
+          'old version wrote, since an applied migration never runs again. Undo the edit and put the change in a new migration. ' +
+          "Only if you have checked the data yourself: run again with --allow-edited (or 'sediment doctor --fix --accept-edited') to re-record it."
+        : `The database has what the edited file${plural} describe${plural ? '' : 's'}: if the edit is intended, run again with --allow-edited ` +
+          "(or 'sediment doctor --fix --accept-edited') to re-record it; otherwise undo the edit.";
   throw new EditedMigrationError(`${edited.map((e) => editedLine(e)).join(' ')}`, {
     hint: database ||
       'An applied migration never runs again, so an edit (e.g. a search-and-replace rename) makes the files disagree with the database. ' +
@@ -327,8 +355,14 @@ async function upgradeOlderChecksums(graph: MigrationGraph, applied: ReadonlyMap
   for (const migration of olderChecksumRows(graph, applied)) await recorder.recordApplied(migration.app, migration.name, migration.checksum);
 }
 
-async function rerecordEdited(graph: MigrationGraph, applied: ReadonlyMap<NodeKey, AppliedMigration>, recorder: Recorder): Promise<void> {
-  for (const { migration } of editedMigrations(graph, applied)) {
+/**
+ * `--allow-edited`: re-records the new checksum of the edited migrations that are still applied after
+ * the run. The history is read again: the rows taken before the run would also name the migrations the
+ * run just unapplied (`migrate --allow-edited app zero`), and recording those would say applied for
+ * tables that are gone.
+ */
+async function rerecordEdited(graph: MigrationGraph, recorder: Recorder): Promise<void> {
+  for (const { migration } of editedMigrations(graph, await recorder.applied())) {
     await recorder.recordApplied(migration.app, migration.name, migration.checksum);
   }
 }
@@ -343,14 +377,33 @@ interface FailureContext {
 /**
  * A migration that failed because what it creates already exists (seed 002's "column ... already
  * exists") gets a hint that says how much of it the database has: all of it (record it with --fake),
- * or part of it (split it). The migration was rolled back, so the connection is usable.
+ * or part of it (split it). An atomic migration was rolled back, so the connection is usable and what
+ * is there was there before the run; a non-atomic one may have been interrupted half-way by an
+ * earlier run (interruptedHint).
  */
 async function explainFailure(error: unknown, step: PlanStepWithStates | undefined, context: FailureContext): Promise<unknown> {
   if (!(error instanceof MigrationFailedError) || !step || step.backwards || !isAlreadyExists(error)) return error;
   // A failed CREATE INDEX CONCURRENTLY leaves an INVALID index behind: that one must be dropped, not faked.
   if (error.sql && /\bCONCURRENTLY\b/i.test(error.sql)) return error;
-  // A non-atomic migration may have committed part of itself: the executor's hint says which part.
-  if (!step.migration.atomic) return error;
+  // A non-atomic migration commits as it goes, so what is there may be an interrupted run's: check each
+  // operation, and keep the executor's note on what this run committed.
+  if (!step.migration.atomic) {
+    const interrupted = await interruptedHint({
+      migration: step.migration,
+      stateBefore: step.stateBefore,
+      connection: context.connection,
+      naming: context.project.naming,
+      historyTable: context.project.historyTable,
+    }).catch(() => undefined);
+    if (!interrupted) return error;
+    const committed = /These operations of \S+ stayed committed: .*$/.exec(error.hint ?? '')?.[0];
+    return new MigrationFailedError(error.message, {
+      hint: committed ? `${interrupted} ${committed}` : interrupted,
+      databaseState: error.databaseState,
+      sql: error.sql,
+      cause: error.cause,
+    });
+  }
   // Only a better hint is at stake: if looking fails, the executor's own error stands unchanged.
   const hint = await alreadyThereHint({
     migration: step.migration,
