@@ -211,7 +211,8 @@ export async function withProject<T>(target: CliTargetName, options: ProjectOpti
     }
     return await withServerDatabase((url) => fn(new CliProject(root, target, url, appDirs)));
   } finally {
-    rmSync(root, { recursive: true, force: true });
+    // Retried: a child process that was killed may still be closing files in the folder.
+    rmSync(root, { recursive: true, force: true, maxRetries: 5, retryDelay: 200 });
   }
 }
 
