@@ -19,9 +19,7 @@ export function arrangeChanges(
   leaves: Readonly<Record<string, string | undefined>>,
   options: { readonly name?: string; readonly now?: () => Date } = {},
 ): ArrangedMigration[] {
-  if (options.name !== undefined && !/^[A-Za-z0-9_]+$/.test(options.name)) {
-    throw new UsageError(`--name ${JSON.stringify(options.name)}: a migration name may only hold letters, digits and underscores.`);
-  }
+  if (options.name !== undefined) checkGivenName(options.name);
   const names = new Map<string, string[]>();
   for (const [app, migrations] of Object.entries(changes)) {
     const leaf = leaves[app];
@@ -55,11 +53,29 @@ export function arrangeChanges(
 
 const MAX_NAME_WORDS = 52;
 
+/** The longest `--name` accepted: the file name stays far below the 255 bytes file systems allow. */
+export const MAX_GIVEN_NAME = 100;
+
+/** Bad usage unless `--name` is letters, digits and underscores, at most MAX_GIVEN_NAME of them. */
+export function checkGivenName(name: string): void {
+  if (!/^[A-Za-z0-9_]+$/.test(name)) {
+    throw new UsageError(`--name ${JSON.stringify(name)}: a migration name may only hold letters, digits and underscores.`);
+  }
+  if (name.length > MAX_GIVEN_NAME) {
+    throw new UsageError(`--name is ${name.length} characters long; a migration name may have at most ${MAX_GIVEN_NAME}.`, {
+      hint: 'Choose a shorter name: it becomes the file name, NNNN_<name>.ts.',
+    });
+  }
+}
+
 /** The words after the number: `initial`, the operations' fragments, or `auto_<timestamp>` for none. */
 export function suggestName(migration: Pick<PlannedMigration, 'operations' | 'initial'>, now: () => Date = () => new Date()): string {
   if (migration.initial) return 'initial';
   const fragments = migration.operations.map((op: Operation) => nameFragment(op).replace(/\W+/g, '_')).filter((f) => f.length > 0);
   if (fragments.length === 0 || fragments.length !== migration.operations.length) return `auto_${timestamp(now())}`;
+  // Django's rule too: a name that cannot fit even one fragment is auto_<timestamp>; file names past
+  // 255 bytes cannot be written at all (ENAMETOOLONG).
+  if (fragments[0].length > MAX_NAME_WORDS) return `auto_${timestamp(now())}`;
   let name = fragments[0];
   for (const fragment of fragments.slice(1)) {
     const longer = `${name}_${fragment}`;

@@ -73,6 +73,8 @@ function validateConfig(value: unknown, file: string): SedimentConfig {
   }
   for (const [label, dir] of Object.entries(config.apps as Record<string, unknown>)) {
     if (!/^[a-z_][a-z0-9_]*$/.test(label)) throw fail(`app label ${JSON.stringify(label)} must be lower_snake_case (letters, digits, _).`);
+    // Names of Object.prototype would alias built-ins wherever labels key a plain object.
+    if (label in Object.prototype || /^__.*__$/.test(label)) throw fail(`app label ${JSON.stringify(label)} is reserved; choose another name.`);
     if (typeof dir !== 'string') throw fail(`the folder of app ${label} must be a string.`);
   }
   if (config.database !== undefined && typeof config.database !== 'string') throw fail('`database` must be a URL string.');

@@ -33,6 +33,11 @@ export function appFolder(project: LoaderProject, app: string, dir: string): str
       hint: 'Check `apps` in sediment.config.ts: each app maps its label to a folder holding models.ts and migrations/.',
     });
   }
+  if (!statSync(folder).isDirectory()) {
+    throw new ConfigError(`App '${app}' maps to ${displayPath(project.root, folder)}, which is a file, not a folder.`, {
+      hint: "Map the app to its folder (e.g. 'src/shop'), the one holding models.ts and migrations/.",
+    });
+  }
   return folder;
 }
 
@@ -56,7 +61,14 @@ function appMigrationFiles(project: LoaderProject, app: string, dir: string): Mi
   try {
     entries = readdirSync(folder, { withFileTypes: true });
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return [];
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT') return [];
+    if (code === 'ENOTDIR') {
+      throw new InvalidDefinitionError(`${displayPath(project.root, folder)} is a file; an app's migrations/ must be a folder.`, {
+        file: folder,
+        hint: 'Move the file away (or rename it) so that migrations/ can hold the migration files.',
+      });
+    }
     throw error;
   }
   const files: MigrationFile[] = [];
@@ -68,6 +80,12 @@ function appMigrationFiles(project: LoaderProject, app: string, dir: string): Mi
     if (!codeFile.test(base) || declarationFile.test(base) || base.startsWith('_') || base.startsWith('.')) continue;
     const file = join(folder, base);
     const relativePath = `${relativeFolder}/${base}`;
+    if (entry.isSymbolicLink() && !existsSync(file)) {
+      throw new InvalidDefinitionError(`${relativePath} is a symbolic link to a file that does not exist.`, {
+        file,
+        hint: 'Restore the file it points at, or remove the link.',
+      });
+    }
     const match = migrationFileName.exec(base);
     if (!match) {
       throw new InvalidDefinitionError(

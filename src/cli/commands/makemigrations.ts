@@ -1,6 +1,7 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
 import { detectChanges, arrangeChanges } from '../../autodetect/index.js';
+import { checkGivenName } from '../../autodetect/arrange.js';
 import { analyseConflict, type ConflictAnalysis } from '../../doctor/index.js';
 import { LinearizeError, mergeContent, mergeName, planLinearization, rewriteDependency } from '../../doctor/merge.js';
 import { ConflictError, UsageError } from '../../errors/index.js';
@@ -57,7 +58,7 @@ export async function makemigrations(output: Output, global: GlobalOptions, apps
   if (options.empty) return writeEmpty(output, project, apps, leaves, options);
 
   const definitions = await loadModels({ root: project.root, apps: project.apps });
-  const toState = projectStateFromModels(labels.map((app) => [app, definitions[app] ?? []] as const));
+  const toState = projectStateFromModels(labels.map((app) => [app, (Object.hasOwn(definitions, app) ? definitions[app] : [])] as const));
   const interactive = options.input && output.interactive && !options.check && !options.json;
   const questioner = await createQuestioner({
     interactive,
@@ -189,7 +190,7 @@ async function writeEmpty(
     const leaf = leaves[app];
     const number = String(leaf ? Number.parseInt(leaf.slice(0, 4), 10) + 1 : 1).padStart(4, '0');
     const name = `${number}_${options.name ?? 'custom'}`;
-    if (!/^\d{4}_\w+$/.test(name)) throw new UsageError(`--name ${JSON.stringify(options.name)} must be letters, digits and _ only.`);
+    if (options.name !== undefined) checkGivenName(options.name);
     const dir = join(appDir(project, app), 'migrations');
     const file = join(dir, `${name}.ts`);
     if (options.dryRun) {
