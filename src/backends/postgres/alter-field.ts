@@ -18,6 +18,7 @@ import { quoteLiteral, quoteName } from './sql.js';
 import type { ColumnPlan } from './table-plan.js';
 import { columnPlan, joinModel, joinModels, tablePlan } from './table-plan.js';
 import { referencedField } from './column-types.js';
+import { lossCheckSql, lossyChangeError, needsUsingCast } from './lossy-casts.js';
 
 /** The arguments of SchemaEditor.alterField, as one value. */
 export interface FieldChange {
@@ -71,6 +72,8 @@ export async function alterField(ctx: EditorContext, change: FieldChange): Promi
   };
   // Foreign keys elsewhere that point at this column cannot survive its type change: dropped, re-added.
   const incoming = typeChanged ? await incomingForeignKeys(ctx, table, old.column) : [];
+  // First of all, so that a refusal leaves even a non-atomic migration's earlier statements unrun.
+  if (typeChanged) await refuseLossyChange(ctx, c);
   await dropOldObjects(ctx, c);
   for (const { table: other, foreignKey } of incoming) await ctx.run(dropConstraintSql(other, foreignKey.name));
   await changeColumn(ctx, c);
@@ -155,9 +158,13 @@ async function changeColumn(ctx: EditorContext, c: ColumnChange): Promise<void> 
   const defaultDropped = typeChanged && old.dbDefault !== null;
   if (defaultDropped) await alter('DROP DEFAULT');
   if (typeChanged) {
-    await alter(`TYPE ${next.type.sql} USING ${quoteName(next.column)}::${next.type.sql}`);
+    // USING only when the base type changes (lossy-casts.ts): within one, the assignment cast refuses
+    // what does not fit instead of truncating it. The same for the columns that follow this one.
+    const using = (column: string) => (needsUsingCast(old.type.canonical, next.type.canonical) ? ` USING ${quoteName(column)}::${next.type.sql}` : '');
+    await alter(`TYPE ${next.type.sql}${using(next.column)}`);
     for (const ref of referencingColumns(ctx, c.change, next)) {
-      await ctx.run(`ALTER TABLE ${quoteName(ref.table)} ALTER COLUMN ${quoteName(ref.column)} TYPE ${next.type.sql} USING ${quoteName(ref.column)}::${next.type.sql}`);
+      // Their values are values of this column (or NULL), which the check above has already vetted.
+      await ctx.run(`ALTER TABLE ${quoteName(ref.table)} ALTER COLUMN ${quoteName(ref.column)} TYPE ${next.type.sql}${using(ref.column)}`);
     }
   }
   if (!old.type.identity && next.type.identity) {
@@ -185,6 +192,30 @@ async function changeColumn(ctx: EditorContext, c: ColumnChange): Promise<void> 
   }
   if (next.dbDefault !== null && (next.dbDefault !== old.dbDefault || defaultDropped)) await alter(`SET DEFAULT ${next.dbDefault}`);
   else if (next.dbDefault === null && old.dbDefault !== null && !defaultDropped) await alter('DROP DEFAULT');
+}
+
+/**
+ * Before a type change that can alter what rows hold (lossy-casts.ts has the table of such pairs):
+ * counts the rows whose value would not survive and refuses the migration if there is any, so nothing
+ * is truncated, rounded or cut silently. Widening changes run no check.
+ */
+async function refuseLossyChange(ctx: EditorContext, c: ColumnChange): Promise<void> {
+  const { change, table, old, next } = c;
+  const sql = lossCheckSql({
+    field: `${change.toModel.app}.${change.toModel.name}.${change.newName}`,
+    table,
+    // It runs before any statement of this change, so the column still has its old name.
+    column: old.column,
+    fromCanonical: old.type.canonical,
+    toCanonical: next.type.canonical,
+    toSql: next.type.sql,
+  });
+  if (sql === null) return;
+  try {
+    await ctx.run(sql);
+  } catch (error) {
+    throw lossyChangeError(error, sql) ?? error;
+  }
 }
 
 /** Phase 3: what the new definition asks for and the old one did not have. */

@@ -2,6 +2,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
 import { detectChanges, arrangeChanges } from '../../autodetect/index.js';
 import { checkGivenName } from '../../autodetect/arrange.js';
+import { lossyChangeWarnings } from '../../autodetect/lossy-changes.js';
 import { analyseConflict, type ConflictAnalysis } from '../../doctor/index.js';
 import { LinearizeError, mergeContent, mergeName, planLinearization, rewriteDependency } from '../../doctor/merge.js';
 import { ConflictError, UsageError } from '../../errors/index.js';
@@ -92,6 +93,8 @@ export async function makemigrations(output: Output, global: GlobalOptions, apps
     });
   }
   warnAboutFlags(output, questioner);
+  // Issue 8 item 2: type changes that can change rows (migrate refuses them when one would).
+  for (const line of lossyChangeWarnings(fromState, planned)) output.warn(line);
 
   if (options.json) {
     output.json({ changes: written.map((w) => ({ ...w, file: relative(project.root, w.file) })), written: !(options.check || options.dryRun) });
