@@ -10,7 +10,7 @@ export class LockTimeoutError extends SedimentError {
   readonly holder: LockHolder | undefined;
 
   constructor(message: string, details: ErrorDetails & { lock: LockKind; holder: LockHolder | undefined }) {
-    super('lock-timeout', message, details);
+    super('LockTimeout', message, details);
     this.lock = details.lock;
     this.holder = details.holder;
   }
