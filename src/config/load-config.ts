@@ -9,7 +9,11 @@ import type { SedimentConfig } from './define-config.js';
 import { installSedimentApi } from '../loader/sediment-api.js';
 import { SEDIMENT_VERSION } from '../writer/version.js';
 
-export const CONFIG_FILES = ['sediment.config.ts', 'sediment.config.mts', 'sediment.config.js', 'sediment.config.mjs'];
+/** Searched in this order in each folder (SPEC §1): TypeScript first, then JavaScript; ESM and CommonJS. */
+export const CONFIG_FILES = [
+  'sediment.config.ts', 'sediment.config.mts', 'sediment.config.cts',
+  'sediment.config.js', 'sediment.config.mjs', 'sediment.config.cjs',
+];
 
 /** The nearest directory at or above `from` holding a sediment.config.* file, and that file. */
 export function findConfigFile(from: string): string | undefined {
@@ -46,6 +50,8 @@ export async function loadConfig(file: string): Promise<SedimentConfig> {
 
 async function compiledConfig(file: string): Promise<string> {
   const apiNames = installSedimentApi();
+  // .js and .mjs load as they are; .cjs is compiled like TypeScript so that its
+  // `require('sediment-migrations')` is bound to this running instance.
   if (file.endsWith('.js') || file.endsWith('.mjs')) return file;
   const source = readFileSync(file);
   const key = createHash('sha256').update(source).update(SEDIMENT_VERSION).digest('hex').slice(0, 16);

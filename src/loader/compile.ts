@@ -115,7 +115,15 @@ function externalImports(output: Metafile['outputs'][string]): string[] {
  */
 export async function compileConfigFile(root: string, file: string, apiNames: readonly string[]): Promise<{ code: string; packages: string[] }> {
   const { build } = await loadEsbuild();
-  const result = await build({ ...common, absWorkingDir: root, entryPoints: [file], plugins: [sedimentPlugin(apiNames)] }).catch(
+  const result = await build({
+    ...common,
+    absWorkingDir: root,
+    entryPoints: [file],
+    plugins: [sedimentPlugin(apiNames)],
+    // A CommonJS config (.cts/.cjs: `module.exports = …`, `require('dotenv')`) becomes the ESM
+    // module's default export; require() of other packages needs a real require in an ESM output.
+    banner: { js: "import { createRequire as __sedimentCreateRequire } from 'node:module'; const require = __sedimentCreateRequire(import.meta.url);" },
+  }).catch(
     (error: unknown) => {
       throw compileError(root, error, 'config');
     },
