@@ -1,6 +1,7 @@
 import { InvalidDefinitionError, UsageError } from '../errors/index.js';
 import { nameFragment } from '../operations/registry.js';
 import type { Operation } from '../operations/types.js';
+import { checkGivenMigrationName, MAX_SUGGESTED_WORDS } from './migration-name.js';
 import type { ArrangedMigration, Changes, PlannedDependency, PlannedMigration } from './types.js';
 
 /**
@@ -30,7 +31,9 @@ export function arrangeChanges(
       app,
       migrations.map((migration, i) => {
         const words = options.name ?? (i === 0 && leaf === undefined ? 'initial' : suggestName(migration, options.now ?? (() => new Date())));
-        return `${String(number++).padStart(4, '0')}_${words}`;
+        const prefix = String(number++).padStart(4, '0');
+        if (options.name !== undefined) checkGivenMigrationName(options.name, prefix);
+        return `${prefix}_${words}`;
       }),
     );
   }
@@ -63,10 +66,15 @@ export function suggestName(migration: Pick<PlannedMigration, 'operations' | 'in
   let name = fragments[0];
   for (const fragment of fragments.slice(1)) {
     const longer = `${name}_${fragment}`;
-    if (longer.length > MAX_NAME_WORDS) return `${name}_and_more`;
+    if (longer.length > MAX_NAME_WORDS) return shortEnough(`${name}_and_more`, now);
     name = longer;
   }
-  return name;
+  return shortEnough(name, now);
+}
+
+/** A name from one long model or field name stays a valid file name: `auto_<timestamp>` instead. */
+function shortEnough(words: string, now: () => Date): string {
+  return words.length > MAX_SUGGESTED_WORDS ? `auto_${timestamp(now())}` : words;
 }
 
 /** The number a migration name starts with; for a squashed `0001_squashed_0004_x`, the last one it replaces. */

@@ -5,6 +5,7 @@ import { createHash } from 'node:crypto';
 import { dirname, join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { ConfigError, SedimentError } from '../errors/index.js';
+import { checkConfig } from './check-config.js';
 import type { SedimentConfig } from './define-config.js';
 import { installSedimentApi } from '../loader/sediment-api.js';
 import { SEDIMENT_VERSION } from '../writer/version.js';
@@ -41,7 +42,7 @@ export async function loadConfig(file: string): Promise<SedimentConfig> {
       cause: error,
     });
   }
-  return validateConfig(module.default, file);
+  return validateConfig(checkConfig(module.default, file), file);
 }
 
 async function compiledConfig(file: string): Promise<string> {
