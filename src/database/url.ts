@@ -184,10 +184,14 @@ function safeDecode(text: string): string {
  */
 export function redact(text: string): string {
   return text
-    .replace(/(:\/\/?)([^\s'"]*)@/g, (_match, slashes: string, userinfo: string) => {
+    .replace(/(:\/{0,2})([^\s'"]*)@/g, (_match, slashes: string, userinfo: string) => {
+      // Without '//' the scheme's colon is followed by a user or a password: mask all of it.
+      if (slashes.length < 3) return `${slashes}***@`;
       const colon = userinfo.indexOf(':');
       return colon === -1 ? `${slashes}${userinfo.includes('@') ? '***' : userinfo}@` : `${slashes}${userinfo.slice(0, colon)}:***@`;
     })
+    // `postgres://user:pw/db` (the '@' forgotten): a "port" that is not a number may be the password.
+    .replace(/(:\/\/[^\s'"/:@]*:)([^\s'"/@?#]*[^\d\s'"/@?#][^\s'"/@?#]*)(?=[/?#\s]|$)/g, '$1***')
     .replace(PASSWORD_PARAMETER, (_match, key: string, equals: string) => `${key}${equals}***`);
 }
 
