@@ -1,6 +1,7 @@
 import { InvalidDefinitionError, UsageError } from '../errors/index.js';
 import { nameFragment } from '../operations/registry.js';
 import type { Operation } from '../operations/types.js';
+import { checkGivenMigrationName, MAX_SUGGESTED_WORDS } from './migration-name.js';
 import type { ArrangedMigration, Changes, PlannedDependency, PlannedMigration } from './types.js';
 
 /**
@@ -19,7 +20,9 @@ export function arrangeChanges(
   leaves: Readonly<Record<string, string | undefined>>,
   options: { readonly name?: string; readonly now?: () => Date } = {},
 ): ArrangedMigration[] {
-  if (options.name !== undefined) checkGivenName(options.name);
+  if (options.name !== undefined && !/^[A-Za-z0-9_]+$/.test(options.name)) {
+    throw new UsageError(`--name ${JSON.stringify(options.name)}: a migration name may only hold letters, digits and underscores.`);
+  }
   const names = new Map<string, string[]>();
   for (const [app, migrations] of Object.entries(changes)) {
     const leaf = leaves[app];
@@ -28,7 +31,9 @@ export function arrangeChanges(
       app,
       migrations.map((migration, i) => {
         const words = options.name ?? (i === 0 && leaf === undefined ? 'initial' : suggestName(migration, options.now ?? (() => new Date())));
-        return `${String(number++).padStart(4, '0')}_${words}`;
+        const prefix = String(number++).padStart(4, '0');
+        if (options.name !== undefined) checkGivenMigrationName(options.name, prefix);
+        return `${prefix}_${words}`;
       }),
     );
   }
@@ -53,36 +58,23 @@ export function arrangeChanges(
 
 const MAX_NAME_WORDS = 52;
 
-/** The longest `--name` accepted: the file name stays far below the 255 bytes file systems allow. */
-export const MAX_GIVEN_NAME = 100;
-
-/** Bad usage unless `--name` is letters, digits and underscores, at most MAX_GIVEN_NAME of them. */
-export function checkGivenName(name: string): void {
-  if (!/^[A-Za-z0-9_]+$/.test(name)) {
-    throw new UsageError(`--name ${JSON.stringify(name)}: a migration name may only hold letters, digits and underscores.`);
-  }
-  if (name.length > MAX_GIVEN_NAME) {
-    throw new UsageError(`--name is ${name.length} characters long; a migration name may have at most ${MAX_GIVEN_NAME}.`, {
-      hint: 'Choose a shorter name: it becomes the file name, NNNN_<name>.ts.',
-    });
-  }
-}
-
 /** The words after the number: `initial`, the operations' fragments, or `auto_<timestamp>` for none. */
 export function suggestName(migration: Pick<PlannedMigration, 'operations' | 'initial'>, now: () => Date = () => new Date()): string {
   if (migration.initial) return 'initial';
   const fragments = migration.operations.map((op: Operation) => nameFragment(op).replace(/\W+/g, '_')).filter((f) => f.length > 0);
   if (fragments.length === 0 || fragments.length !== migration.operations.length) return `auto_${timestamp(now())}`;
-  // Django's rule too: a name that cannot fit even one fragment is auto_<timestamp>; file names past
-  // 255 bytes cannot be written at all (ENAMETOOLONG).
-  if (fragments[0].length > MAX_NAME_WORDS) return `auto_${timestamp(now())}`;
   let name = fragments[0];
   for (const fragment of fragments.slice(1)) {
     const longer = `${name}_${fragment}`;
-    if (longer.length > MAX_NAME_WORDS) return `${name}_and_more`;
+    if (longer.length > MAX_NAME_WORDS) return shortEnough(`${name}_and_more`, now);
     name = longer;
   }
-  return name;
+  return shortEnough(name, now);
+}
+
+/** A name from one long model or field name stays a valid file name: `auto_<timestamp>` instead. */
+function shortEnough(words: string, now: () => Date): string {
+  return words.length > MAX_SUGGESTED_WORDS ? `auto_${timestamp(now())}` : words;
 }
 
 /** The number a migration name starts with; for a squashed `0001_squashed_0004_x`, the last one it replaces. */

@@ -7,7 +7,7 @@ import { lockSettings, parseLockTimeoutOption } from '../config/lock-settings.js
 import type { SedimentConfig } from '../config/define-config.js';
 import { findConfigFile, loadConfig } from '../config/load-config.js';
 import { openDatabase } from '../database/database.js';
-import { parseDatabaseUrl, redact } from '../database/url.js';
+import { describeTarget, parseDatabaseUrl } from '../database/url.js';
 import { ConfigError, UsageError } from '../errors/index.js';
 import { DEFAULT_HISTORY_TABLE } from '../recorder/recorder.js';
 import { Naming } from '../state/names.js';
@@ -153,7 +153,7 @@ function loadDotEnv(root: string): void {
 }
 
 export function describeDatabase(project: Project): string {
-  return project.databaseUrl ? redact(project.databaseUrl) : '(no database configured)';
+  return project.databaseUrl ? describeTarget(project.databaseUrl) : '(no database configured)';
 }
 
 /** Bad usage (exit 2) unless every app named on the command line is in the config. */

@@ -5,6 +5,7 @@ import { createHash } from 'node:crypto';
 import { dirname, join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { ConfigError, SedimentError } from '../errors/index.js';
+import { checkConfig } from './check-config.js';
 import type { SedimentConfig } from './define-config.js';
 import { installSedimentApi } from '../loader/sediment-api.js';
 import { SEDIMENT_VERSION } from '../writer/version.js';
@@ -45,7 +46,7 @@ export async function loadConfig(file: string): Promise<SedimentConfig> {
       cause: error,
     });
   }
-  return validateConfig(module.default, file);
+  return validateConfig(checkConfig(module.default, file), file);
 }
 
 async function compiledConfig(file: string): Promise<string> {
@@ -79,8 +80,6 @@ function validateConfig(value: unknown, file: string): SedimentConfig {
   }
   for (const [label, dir] of Object.entries(config.apps as Record<string, unknown>)) {
     if (!/^[a-z_][a-z0-9_]*$/.test(label)) throw fail(`app label ${JSON.stringify(label)} must be lower_snake_case (letters, digits, _).`);
-    // Names of Object.prototype would alias built-ins wherever labels key a plain object.
-    if (label in Object.prototype || /^__.*__$/.test(label)) throw fail(`app label ${JSON.stringify(label)} is reserved; choose another name.`);
     if (typeof dir !== 'string') throw fail(`the folder of app ${label} must be a string.`);
   }
   if (config.database !== undefined && typeof config.database !== 'string') throw fail('`database` must be a URL string.');

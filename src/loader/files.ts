@@ -1,4 +1,4 @@
-import { existsSync, readdirSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, readlinkSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { ConfigError, InvalidDefinitionError } from '../errors/index.js';
 import { appDir, displayPath, type LoaderProject } from './project.js';
@@ -23,19 +23,21 @@ export interface MigrationFile {
 export const migrationFileName = /^(\d{4,})_(\w+)\.(ts|mts|js|mjs)$/;
 const codeFile = /\.(ts|mts|js|mjs)$/;
 const declarationFile = /\.d\.m?ts$/;
+/** Tests kept next to the migrations (`0002_fill.test.ts`) are not migrations: ignored, not refused. */
+const testFile = /\.(test|spec)\.m?[jt]s$/;
 export const modelsFileNames = ['models.ts', 'models.mts', 'models.js', 'models.mjs'];
 
 /** The folder of an app, checked to exist: a missing folder is a configuration mistake. */
 export function appFolder(project: LoaderProject, app: string, dir: string): string {
   const folder = appDir(project, dir);
+  const hint = 'Check `apps` in sediment.config.ts: each app maps its label to a folder holding models.ts and migrations/.';
   if (!existsSync(folder)) {
-    throw new ConfigError(`The folder of app '${app}' does not exist: ${displayPath(project.root, folder)}.`, {
-      hint: 'Check `apps` in sediment.config.ts: each app maps its label to a folder holding models.ts and migrations/.',
-    });
+    throw new ConfigError(`The folder of app '${app}' does not exist: ${displayPath(project.root, folder)}.`, { hint });
   }
+  // A file here (`apps: { shop: 'src/shop/models.ts' }`) crashed every command with ENOTDIR (issue 8, item 13).
   if (!statSync(folder).isDirectory()) {
-    throw new ConfigError(`App '${app}' maps to ${displayPath(project.root, folder)}, which is a file, not a folder.`, {
-      hint: "Map the app to its folder (e.g. 'src/shop'), the one holding models.ts and migrations/.",
+    throw new ConfigError(`The folder of app '${app}' is a file, not a folder: ${displayPath(project.root, folder)}.`, {
+      hint: `${hint} Name the folder (e.g. 'src/${app}'), not the models file in it.`,
     });
   }
   return folder;
@@ -64,9 +66,8 @@ function appMigrationFiles(project: LoaderProject, app: string, dir: string): Mi
     const code = (error as NodeJS.ErrnoException).code;
     if (code === 'ENOENT') return [];
     if (code === 'ENOTDIR') {
-      throw new InvalidDefinitionError(`${displayPath(project.root, folder)} is a file; an app's migrations/ must be a folder.`, {
-        file: folder,
-        hint: 'Move the file away (or rename it) so that migrations/ can hold the migration files.',
+      throw new ConfigError(`${displayPath(project.root, folder)} is a file, not a folder: app '${app}' keeps its migration files in that folder.`, {
+        hint: `Move or rename the file, then run the command again ('sediment makemigrations ${app}' creates the folder).`,
       });
     }
     throw error;
@@ -77,15 +78,17 @@ function appMigrationFiles(project: LoaderProject, app: string, dir: string): Mi
   for (const entry of entries) {
     const base = entry.name;
     if (!entry.isFile() && !entry.isSymbolicLink()) continue;
-    if (!codeFile.test(base) || declarationFile.test(base) || base.startsWith('_') || base.startsWith('.')) continue;
+    if (!codeFile.test(base) || declarationFile.test(base) || testFile.test(base) || base.startsWith('_') || base.startsWith('.')) continue;
     const file = join(folder, base);
     const relativePath = `${relativeFolder}/${base}`;
     if (entry.isSymbolicLink() && !existsSync(file)) {
-      throw new InvalidDefinitionError(`${relativePath} is a symbolic link to a file that does not exist.`, {
+      // A dangling link crashed the loader with ENOENT from stat (issue 8, item 13).
+      throw new InvalidDefinitionError(`${relativePath} is a symbolic link to ${readlinkSync(file)}, which does not exist.`, {
         file,
-        hint: 'Restore the file it points at, or remove the link.',
+        hint: 'Point the link at the migration file, or delete it.',
       });
     }
+    if (entry.isSymbolicLink() && !statSync(file).isFile()) continue;
     const match = migrationFileName.exec(base);
     if (!match) {
       throw new InvalidDefinitionError(

@@ -1,5 +1,6 @@
 import type { Connection, QueryResult } from '../base/connection.js';
 import { ConfigError, ConnectionError, databaseMessage } from '../../errors/index.js';
+import { describeUrl } from '../../database/url.js';
 
 /** A PostgreSQL server connection through node-postgres: one dedicated client, never a pool. */
 export async function connectPostgres(url: string): Promise<Connection> {
@@ -100,13 +101,5 @@ function lostConnection(error: unknown, target: string): ConnectionError | undef
   });
 }
 
-/** host:port/database without the password. */
-export function describeUrl(url: string): string {
-  try {
-    const parsed = new URL(url);
-    const user = parsed.username ? `${decodeURIComponent(parsed.username)}@` : '';
-    return `${user}${parsed.hostname}${parsed.port ? `:${parsed.port}` : ''}${parsed.pathname}`;
-  } catch {
-    return '(unparseable URL)';
-  }
-}
+/** The one password-free form of a URL for messages lives with the URL parser. */
+export { describeUrl };

@@ -1,8 +1,8 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
 import { detectChanges, arrangeChanges } from '../../autodetect/index.js';
-import { checkGivenName } from '../../autodetect/arrange.js';
 import { lossyChangeWarnings } from '../../autodetect/lossy-changes.js';
+import { checkGivenMigrationName } from '../../autodetect/migration-name.js';
 import { analyseConflict, type ConflictAnalysis } from '../../doctor/index.js';
 import { LinearizeError, mergeContent, mergeName, planLinearization, rewriteDependency } from '../../doctor/merge.js';
 import { ConflictError, UsageError } from '../../errors/index.js';
@@ -192,8 +192,8 @@ async function writeEmpty(
   for (const app of apps) {
     const leaf = leaves[app];
     const number = String(leaf ? Number.parseInt(leaf.slice(0, 4), 10) + 1 : 1).padStart(4, '0');
+    checkGivenMigrationName(options.name ?? 'custom', number);
     const name = `${number}_${options.name ?? 'custom'}`;
-    if (options.name !== undefined) checkGivenName(options.name);
     const dir = join(appDir(project, app), 'migrations');
     const file = join(dir, `${name}.ts`);
     if (options.dryRun) {
@@ -241,7 +241,7 @@ async function merge(output: Output, project: Project, graph: MigrationGraph, ap
       }
       if (!interactive) output.warn(`the branches of ${app} change the same models or fields; the merge migration was written anyway: check the result (e.g. 'sediment makemigrations --check').`);
     }
-    if (options.name !== undefined && !/^\w+$/.test(options.name)) throw new UsageError(`--name ${JSON.stringify(options.name)} must be letters, digits and _ only.`);
+    if (options.name !== undefined) checkGivenMigrationName(options.name, '0000');
     const name = mergeName(analysis.leaves, options.name);
     const file = join(appDir(project, app), 'migrations', `${name}.ts`);
     if (existsSync(file)) throw new UsageError(`${file} already exists; makemigrations never overwrites a migration.`);
