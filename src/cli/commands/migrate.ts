@@ -16,6 +16,7 @@ import type { Output } from '../output.js';
 import { jsonProgress, ttyProgress, type ProgressReporter } from '../../data/progress.js';
 import { editorFactory, loadProjectMigrations } from '../pipeline.js';
 import { loadProject, requireApps, withConnection, type GlobalOptions, type Project } from '../project.js';
+import { guardInterrupts, type InterruptGuard } from '../interrupt.js';
 
 interface MigrateOptions {
   readonly plan?: boolean;
@@ -42,14 +43,39 @@ export async function migrate(
   const readOnly = options.plan === true || options.check === true;
 
   const connectOptions = { readOnly, warn: (message: string) => output.warn(message) };
+  // Ctrl-C / SIGTERM cancel, roll back and report instead of killing the process (src/cli/interrupt.ts).
+  const guard = readOnly ? undefined : guardInterrupts({ warn: (line) => output.stderr.write(`${line}\n`), onForcedExit: FORCED_EXIT });
+  try {
+    return await migrateConnected(output, project, migrations, app, name, options, guard, connectOptions);
+  } finally {
+    guard?.dispose();
+  }
+}
+
+/** What happens to the migration in progress when migrate exits without unwinding. */
+const FORCED_EXIT = 'a server rolls back the open transaction and frees the lock when the connection closes, and PGlite loses it with the process';
+
+async function migrateConnected(
+  output: Output,
+  project: Project,
+  migrations: readonly Migration[],
+  app: string | undefined,
+  name: string | undefined,
+  options: MigrateOptions,
+  guard: InterruptGuard | undefined,
+  connectOptions: { readOnly: boolean; warn: (message: string) => void },
+): Promise<number> {
+  const readOnly = connectOptions.readOnly;
   return withConnection(project, async (connection) => {
     const recorder = new Recorder(connection, project.historyTable);
     let release: (() => Promise<void>) | undefined;
     if (!readOnly) {
-      release = await acquireMigrateLock(connection, project.historyTable, ({ holderPid, waitedMs }) => {
+      const locked = acquireMigrateLock(connection, project.historyTable, ({ holderPid, waitedMs }) => {
         const who = holderPid ? `process ${holderPid}` : 'another process';
         output.line(`Waiting for ${who} to finish migrating (${Math.round(waitedMs / 1000)}s so far)…`);
       });
+      // A lock granted after the interrupt dies with the session, which closes right after.
+      release = await (guard ? guard.race(locked, 'while waiting for the migrate lock', 'unchanged: nothing was applied.') : locked);
     }
     try {
       // The table is created while holding the lock, so concurrent first runs cannot race to create it.
@@ -96,6 +122,8 @@ export async function migrate(
         ? { onEvent: jsonEvents(output), progress: jsonProgress((line) => output.line(line)) }
         : textEvents(output);
       const steps = [...planStates(graph, plan)];
+      const planned = steps.map((s) => nodeKey(s.migration.app, s.migration.name));
+      guard?.throwIfInterrupted('before the first migration started', `unchanged: nothing was applied. Not applied: ${planned.join(', ')}.`);
       let running: PlanStepWithStates | undefined;
       const onEvent: typeof events = (event) => {
         if (event.kind === 'migration-start') running = steps.find((s) => nodeKey(s.migration.app, s.migration.name) === event.id);
@@ -111,10 +139,13 @@ export async function migrate(
           // The graph lets apps.getModel check the migration's dependencies; progress shows long data migrations.
           graph,
           progress,
+          // Ctrl-C / SIGTERM / a stalled data migration: cancel, roll back, throw (never exit from there).
+          signal: guard?.signal,
         }, { fake: options.fake, fakeInitial: options.fakeInitial });
       } catch (error) {
         throw await explainFailure(error, running, { project, connection, graph, applied });
       }
+      guard?.throwIfInterrupted('after the last migration was applied', `all ${planned.length} migration(s) of this run are applied: ${planned.join(', ')}.`);
       if (options.allowEdited) await rerecordEdited(graph, applied, recorder);
       await recordCompletedSquashes(migrations, recorder, project.apps.map(([label]) => label));
       if (!options.fake) await warnAboutSequences(output, connection, project, steps);
