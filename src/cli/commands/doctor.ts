@@ -8,6 +8,7 @@ import { Recorder } from '../../recorder/recorder.js';
 import type { Output } from '../output.js';
 import { editorFactory, loadProjectMigrations } from '../pipeline.js';
 import { describeDatabase, loadProject, withConnection, type GlobalOptions, type Project } from '../project.js';
+import { guardInterrupts, type InterruptGuard } from '../interrupt.js';
 
 interface DoctorOptions {
   readonly fix?: boolean;
@@ -42,12 +43,31 @@ export async function doctor(output: Output, global: GlobalOptions, options: Doc
     return report.findings.length ? 1 : 0;
   }
 
+  // Ctrl-C / SIGTERM stop between fixes (each is one short statement) and exit 130 / 143 (src/cli/interrupt.ts).
+  const guard = guardInterrupts({ warn: (line) => output.stderr.write(`${line}\n`) });
+  try {
+    return await fixConnected(output, project, options, migrations, input, guard);
+  } finally {
+    guard.dispose();
+  }
+}
+
+async function fixConnected(
+  output: Output,
+  project: Project,
+  options: DoctorOptions,
+  migrations: Awaited<ReturnType<typeof loadProjectMigrations>>,
+  input: (connection: Connection) => Parameters<typeof diagnose>[0],
+  guard: InterruptGuard,
+): Promise<number> {
   return withConnection(project, async (connection) => {
     const recorder = new Recorder(connection, project.historyTable);
     // The fixes write the history: hold the lock migrate holds, so they never race a migrate run.
-    const release = await acquireMigrateLock(connection, project.historyTable, ({ waitedMs }) => {
+    const locked = acquireMigrateLock(connection, project.historyTable, ({ waitedMs }) => {
       output.line(`Waiting for another process to finish migrating (${Math.round(waitedMs / 1000)}s so far)…`);
     });
+    // A lock granted after the interrupt dies with the session, which closes right after.
+    const release = await guard.race(locked, 'while waiting for the migrate lock', 'unchanged: no fix was applied.');
     try {
       const before = await diagnose(input(connection));
       const plan = planFixes(before, { acceptEdited: options.acceptEdited === true });
@@ -61,13 +81,16 @@ export async function doctor(output: Output, global: GlobalOptions, options: Doc
           connection,
           recorder,
           graph,
-          executor: { naming: project.naming, createEditor: await editorFactory(project) },
+          // Interrupted: throw here, after a fix completed, so no further fix starts.
+          executor: { naming: project.naming, createEditor: await editorFactory(project), signal: guard.signal },
           onFixed: (_fix, result) => {
             done.push(result);
             if (!options.json) output.line(`  ${output.color.green('done:')} ${result}`);
+            guard.throwIfInterrupted(`after ${done.length} of ${plan.fixes.length} fix(es)`, fixesState(done));
           },
         });
       }
+      guard.throwIfInterrupted('after the fixes', fixesState(done));
       const after = await diagnose(input(connection));
       if (options.json) {
         output.json({ fixed: done, held: plan.held.map((h) => ({ finding: h.finding.message, reason: h.reason })), ...jsonReport(after) });
@@ -80,6 +103,11 @@ export async function doctor(output: Output, global: GlobalOptions, options: Doc
       await release();
     }
   });
+}
+
+/** What an interrupted `doctor --fix` leaves: each fix is one statement, so a fix is done or not started. */
+function fixesState(done: readonly string[]): string {
+  return done.length ? `these fixes were applied and stay: ${done.join(' ')} The others were not applied.` : 'unchanged: no fix was applied.';
 }
 
 function jsonReport(report: Report) {
