@@ -1,12 +1,12 @@
 import { Command, CommanderError, Option } from 'commander';
-import { SedimentError, UsageError } from '../errors/index.js';
+import { InterruptedError, SedimentError, UsageError } from '../errors/index.js';
 import { Output } from './output.js';
 import { SEDIMENT_VERSION } from '../writer/version.js';
 import type { GlobalOptions } from './project.js';
 
 /**
  * The composition root and the only place that prints or exits. Exit codes (SPEC §6): 0 success,
- * 1 a failed check or an error, 2 bad usage. Command modules are imported only when their command
+ * 1 a failed check or an error, 2 bad usage, 130 / 143 interrupted by SIGINT / SIGTERM. Command modules are imported only when their command
  * runs, so `sediment showmigrations` never loads the autodetector or esbuild.
  */
 
@@ -133,5 +133,8 @@ export async function main(argv = process.argv): Promise<void> {
     const traceback = program.opts<GlobalOptions>().traceback === true || argv.includes('--traceback');
     output.error(error, traceback);
     process.exitCode = error instanceof UsageError ? 2 : error instanceof SedimentError ? 1 : 1;
+    // 130 / 143 (SPEC §6), and now: an abandoned data migration may still hold a timer that would keep
+    // the process alive after the run was rolled back and the connection closed.
+    if (error instanceof InterruptedError) process.exit(error.exitCode);
   }
 }

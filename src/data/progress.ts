@@ -44,23 +44,29 @@ export function jsonProgress(write: (line: string) => void, intervalMs = 1000): 
 }
 
 /**
- * A live progress bar (@clack/prompts) on a terminal, shown only once an iteration has run for
- * `delayMs`, so short data migrations print nothing. Silent when `output` is not a TTY.
+ * A live progress bar on a terminal, shown only once an iteration has run for `delayMs`, so short data
+ * migrations print nothing. Silent when `output` is not a TTY.
+ *
+ * Drawn here with a carriage return rather than with @clack/prompts' progress: that one puts stdin in
+ * raw mode, where Ctrl-C is a keypress that @clack/core answers with `process.exit(0)` — migrate
+ * interrupted in the middle of a migration then exited 0 — and it installs SIGINT/SIGTERM handlers of
+ * its own (issue 8, item 9). This bar reads nothing and handles no signal: Ctrl-C stays a SIGINT for
+ * src/cli/interrupt.ts.
  */
-export function ttyProgress(output: Writable & { isTTY?: boolean } = process.stderr, delayMs = 1000): ProgressReporter {
+export function ttyProgress(output: Writable & { isTTY?: boolean; columns?: number } = process.stderr, delayMs = 1000): ProgressReporter {
   if (!output.isTTY) return silentProgress;
-  type Bar = { advance(step?: number, message?: string): void; start(message?: string): void; stop(message?: string): void; message(m?: string): void };
-  let bar: Bar | undefined;
   let barKey = '';
-  let shown = 0;
   let started = 0;
-  let loading: Promise<void> | undefined;
-  let factory: ((options: { max: number; output: Writable }) => Bar) | undefined;
-  const load = () => {
-    loading ??= import('@clack/prompts').then((clack) => {
-      factory = (options) => clack.progress({ ...options, style: 'heavy' }) as Bar;
-    });
-    return loading;
+  let drawn = false;
+  const draw = (event: ProgressEvent, text: string) => {
+    const width = 24;
+    const fraction = event.total ? Math.min(1, event.done / Math.max(1, event.total)) : 0;
+    const filled = Math.round(fraction * width);
+    const bar = event.total ? `${'█'.repeat(filled)}${'░'.repeat(width - filled)} ` : '';
+    const line = `  ${bar}${text}`.slice(0, Math.max(20, (output.columns ?? 100) - 1));
+    // \r and "erase to the end of the line" (CSI K): the bar redraws in place.
+    output.write(`\r${line}\x1b[K`);
+    drawn = true;
   };
   return {
     enabled: true,
@@ -68,29 +74,16 @@ export function ttyProgress(output: Writable & { isTTY?: boolean } = process.std
       const key = `${event.migration} ${event.model}`;
       const now = Date.now();
       if (key !== barKey) {
-        bar?.stop();
-        bar = undefined;
+        if (drawn) output.write('\n');
+        drawn = false;
         barKey = key;
         started = now;
-        shown = 0;
       }
-      const text = describeProgress(event);
-      if (!bar) {
-        if (event.finished || now - started < delayMs) return;
-        if (!factory) {
-          void load();
-          return;
-        }
-        const max = Math.max(1, event.total ?? event.done * 2);
-        bar = factory({ max, output });
-        bar.start(text);
-      }
-      const step = event.done - shown;
-      shown = event.done;
-      bar.advance(step, text);
+      if (!drawn && (event.finished || now - started < delayMs)) return;
+      draw(event, describeProgress(event));
       if (event.finished) {
-        bar.stop(text);
-        bar = undefined;
+        output.write('\n');
+        drawn = false;
         barKey = '';
       }
     },

@@ -203,3 +203,29 @@ export function databaseMessage(error: unknown): string {
   }
   return String(error);
 }
+
+/**
+ * `migrate` (or `doctor --fix`) stopped by SIGINT (Ctrl-C) or SIGTERM: the running statement was
+ * cancelled and the migration in progress rolled back (SPEC §5). The CLI exits with `exitCode`:
+ * 128 + the signal's number, as a shell reports a process the signal ended (130 / 143).
+ */
+export class InterruptedError extends SedimentError {
+  readonly signal: 'SIGINT' | 'SIGTERM';
+  readonly exitCode: number;
+  constructor(signal: 'SIGINT' | 'SIGTERM', message: string, details: ErrorDetails = {}) {
+    super('Interrupted', message, details);
+    this.signal = signal;
+    this.exitCode = signal === 'SIGINT' ? 130 : 143;
+  }
+}
+
+/**
+ * Node was about to exit while a migration was running: nothing was left to wake it (no timer, socket
+ * or pending I/O), so a promise the migration awaits can never settle — a data migration's forgotten
+ * resolve, or an event that never fires. Rolled back and reported instead of exiting 0 (issue 8, item 3).
+ */
+export class MigrationNeverFinishedError extends SedimentError {
+  constructor(message: string, details: ErrorDetails = {}) {
+    super('MigrationNeverFinished', message, details);
+  }
+}

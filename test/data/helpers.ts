@@ -77,6 +77,8 @@ export function recording(connection: Connection): Recording {
   return {
     dialect: connection.dialect,
     description: connection.description,
+    asyncCommitSurvivesExit: connection.asyncCommitSurvivesExit,
+    cancel: () => connection.cancel(),
     log,
     reset: () => void log.splice(0),
     async query<Row>(sql: string, params?: readonly unknown[]): Promise<QueryResult<Row>> {

@@ -44,6 +44,20 @@ test('the terminal reporter draws a progress bar on a TTY once an iteration has 
   assert.match(written, /shop\.Client: 1,000,000 \/ 1,000,000 rows/);
 });
 
+test('the terminal bar leaves Ctrl-C to migrate: while it is drawn no SIGINT, SIGTERM or keypress handler of its own is installed', async () => {
+  // @clack's bar read stdin in raw mode and answered Ctrl-C with process.exit(0) (issue 8, item 9).
+  const output = Object.assign(new PassThrough(), { isTTY: true, columns: 100 });
+  output.resume();
+  const listeners = () => ({ SIGINT: process.listenerCount('SIGINT'), SIGTERM: process.listenerCount('SIGTERM'), keypress: process.stdin.listenerCount('keypress') });
+  const before = listeners();
+  const reporter = ttyProgress(output, 0);
+  reporter.report({ ...event, done: 1 });
+  await new Promise((resolve) => setTimeout(resolve, 200));
+  reporter.report({ ...event, done: 500000 });
+  assert.deepEqual(listeners(), before);
+  reporter.report({ ...event, done: 1000000, total: 1000000, finished: true });
+});
+
 test('the tracker measures the rate and estimates the time left, never reporting a total below what is done', () => {
   const events: ProgressEvent[] = [];
   const tracker = new ProgressTracker({ enabled: true, report: (e) => void events.push(e) }, 'm', 'shop.Client', 100, 0);

@@ -77,6 +77,10 @@ export function wrapPglite(
   return {
     dialect: 'postgres',
     description,
+    // The process is the server: an asynchronous commit not yet flushed dies with it (issue 8, item 4).
+    asyncCommitSurvivesExit: false,
+    // A PGlite statement runs synchronously on this thread, so none is running when this is called.
+    cancel: async () => false,
     async query<Row>(sql: string, params?: readonly unknown[]): Promise<QueryResult<Row>> {
       const result = await db.query(sql, params as unknown[] | undefined);
       return { rows: result.rows as Row[], rowCount: result.affectedRows ?? result.rows.length };

@@ -32,6 +32,9 @@ export async function connectPostgres(url: string): Promise<Connection> {
   return {
     dialect: 'postgres',
     description: `PostgreSQL ${target}`,
+    asyncCommitSurvivesExit: true,
+    // processID is the backend pid the server sent at startup (BackendKeyData).
+    cancel: () => cancelBackend(url, (client as unknown as { processID: number | null }).processID),
     async query<Row>(sql: string, params?: readonly unknown[]): Promise<QueryResult<Row>> {
       try {
         const result = await client.query(sql, params as unknown[] | undefined);
@@ -77,6 +80,29 @@ export function connectTimeoutSeconds(url: string, env: NodeJS.ProcessEnv = proc
     });
   }
   return Math.max(0, Number(value));
+}
+
+/**
+ * Cancels the statement the backend `pid` is running, from a second short-lived session:
+ * pg_cancel_backend (https://www.postgresql.org/docs/current/functions-admin.html#FUNCTIONS-ADMIN-SIGNAL)
+ * makes that statement fail with SQLSTATE 57014 and leaves the session open, so the caller can still
+ * roll back and release its lock. Needs the same role (or pg_signal_backend), which migrate's own
+ * second session has. Never throws: an unreachable server just means nothing was cancelled.
+ */
+async function cancelBackend(url: string, pid: number | null): Promise<boolean> {
+  if (!pid) return false;
+  const { default: pg } = await import('pg');
+  const canceller = new pg.Client({ connectionString: url, connectionTimeoutMillis: 3000 });
+  canceller.on('error', () => {});
+  try {
+    await canceller.connect();
+    const { rows } = await canceller.query<{ cancelled: boolean }>('SELECT pg_cancel_backend($1) AS cancelled', [pid]);
+    return rows[0]?.cancelled === true;
+  } catch {
+    return false;
+  } finally {
+    await canceller.end().catch(() => {});
+  }
 }
 
 /**

@@ -9,6 +9,7 @@ import { Recorder } from '../../recorder/recorder.js';
 import type { Output } from '../output.js';
 import { editorFactory, loadProjectMigrations } from '../pipeline.js';
 import { announceTarget, loadProject, withConnection, type GlobalOptions, type Project } from '../project.js';
+import { guardInterrupts, type InterruptGuard } from '../interrupt.js';
 
 interface DoctorOptions {
   readonly fix?: boolean;
@@ -33,8 +34,7 @@ export async function doctor(output: Output, global: GlobalOptions, options: Doc
     historyTable: project.historyTable,
     displayPath: (file: string) => relative(process.cwd(), file),
   });
-  // Waiting for the PGlite folder or the migrate lock: a line on stdout, on stderr under --json (stdout holds one JSON document).
-  const onLockWait = (event: LockWaitEvent) => (options.json ? output.json({ event: 'lock-wait', ...event }) : output.line(describeWait(event)));
+  const onLockWait = lockWaitPrinter(output, options);
   if (!options.fix) {
     const report = await withConnection(project, (connection) => diagnose(input(connection)), {
       readOnly: true,
@@ -47,10 +47,30 @@ export async function doctor(output: Output, global: GlobalOptions, options: Doc
     return report.findings.length ? 1 : 0;
   }
 
+  // Ctrl-C / SIGTERM stop between fixes (each is one short statement) and exit 130 / 143 (src/cli/interrupt.ts).
+  const guard = guardInterrupts({ warn: (line) => output.stderr.write(`${line}\n`) });
+  try {
+    return await fixConnected(output, project, options, migrations, input, guard);
+  } finally {
+    guard.dispose();
+  }
+}
+
+async function fixConnected(
+  output: Output,
+  project: Project,
+  options: DoctorOptions,
+  migrations: Awaited<ReturnType<typeof loadProjectMigrations>>,
+  input: (connection: Connection) => Parameters<typeof diagnose>[0],
+  guard: InterruptGuard,
+): Promise<number> {
+  const onLockWait = lockWaitPrinter(output, options);
   return withConnection(project, async (connection) => {
     const recorder = new Recorder(connection, project.historyTable);
     // The fixes write the history: hold the lock migrate holds, so they never race a migrate run.
-    const release = await acquireMigrateLock(connection, project.historyTable, { onWait: onLockWait, timeoutMs: project.lockTimeoutMs });
+    const locked = acquireMigrateLock(connection, project.historyTable, { onWait: onLockWait, timeoutMs: project.lockTimeoutMs });
+    // A lock granted after the interrupt dies with the session, which closes right after.
+    const release = await guard.race(locked, 'while waiting for the migrate lock', 'unchanged: no fix was applied.');
     try {
       const before = await diagnose(input(connection));
       const plan = planFixes(before, { acceptEdited: options.acceptEdited === true });
@@ -64,13 +84,16 @@ export async function doctor(output: Output, global: GlobalOptions, options: Doc
           connection,
           recorder,
           graph,
-          executor: { naming: project.naming, createEditor: await editorFactory(project) },
+          // Interrupted: throw here, after a fix completed, so no further fix starts.
+          executor: { naming: project.naming, createEditor: await editorFactory(project), signal: guard.signal },
           onFixed: (_fix, result) => {
             done.push(result);
             if (!options.json) output.line(`  ${output.color.green('done:')} ${result}`);
+            guard.throwIfInterrupted(`after ${done.length} of ${plan.fixes.length} fix(es)`, fixesState(done));
           },
         });
       }
+      guard.throwIfInterrupted('after the fixes', fixesState(done));
       const after = await diagnose(input(connection));
       if (options.json) {
         output.json({ fixed: done, held: plan.held.map((h) => ({ finding: h.finding.message, reason: h.reason })), ...jsonReport(after) });
@@ -83,6 +106,16 @@ export async function doctor(output: Output, global: GlobalOptions, options: Doc
       await release();
     }
   }, { announce: announceTarget(output), onLockWait });
+}
+
+/** What an interrupted `doctor --fix` leaves: each fix is one statement, so a fix is done or not started. */
+function fixesState(done: readonly string[]): string {
+  return done.length ? `these fixes were applied and stay: ${done.join(' ')} The others were not applied.` : 'unchanged: no fix was applied.';
+}
+
+/** Waiting for the PGlite folder or the migrate lock: a line of text, or a JSON line under --json. */
+function lockWaitPrinter(output: Output, options: DoctorOptions): (event: LockWaitEvent) => void {
+  return (event) => (options.json ? output.json({ event: 'lock-wait', ...event }) : output.line(describeWait(event)));
 }
 
 function jsonReport(report: Report) {

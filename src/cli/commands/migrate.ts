@@ -18,9 +18,10 @@ import { Recorder, type AppliedMigration } from '../../recorder/recorder.js';
 import type { Output } from '../output.js';
 import { jsonProgress, ttyProgress, type ProgressReporter } from '../../data/progress.js';
 import { editorFactory, loadProjectMigrations } from '../pipeline.js';
-import { announceTarget, loadProject, requireApps, withConnection, type GlobalOptions, type Project } from '../project.js';
+import { announceTarget, loadProject, requireApps, withConnection, type ConnectOptions, type GlobalOptions, type Project } from '../project.js';
 import { dataLossOf } from '../../executor/data-loss.js';
 import { confirmDataLoss, countLosses } from '../data-loss-report.js';
+import { guardInterrupts, type InterruptGuard } from '../interrupt.js';
 
 interface MigrateOptions {
   readonly plan?: boolean;
@@ -50,13 +51,38 @@ export async function migrate(
 
   // Waiting for the PGlite folder or the migrate lock: a line of text, or a JSON line under --json.
   const onLockWait = (event: LockWaitEvent) => (options.json ? output.json({ event: 'lock-wait', ...event }) : output.line(describeWait(event)));
-  const connectOptions = { readOnly, warn: (message: string) => output.warn(message), announce: announceTarget(output), onLockWait };
+  const connectOptions: ConnectOptions = { readOnly, warn: (message: string) => output.warn(message), announce: announceTarget(output), onLockWait };
+  // Ctrl-C / SIGTERM cancel, roll back and report instead of killing the process (src/cli/interrupt.ts).
+  const guard = readOnly ? undefined : guardInterrupts({ warn: (line) => output.stderr.write(`${line}\n`), onForcedExit: FORCED_EXIT });
+  try {
+    return await migrateConnected(output, project, migrations, app, name, options, guard, connectOptions);
+  } finally {
+    guard?.dispose();
+  }
+}
+
+/** What happens to the migration in progress when migrate exits without unwinding. */
+const FORCED_EXIT = 'a server rolls back the open transaction and frees the lock when the connection closes, and PGlite loses it with the process';
+
+async function migrateConnected(
+  output: Output,
+  project: Project,
+  migrations: readonly Migration[],
+  app: string | undefined,
+  name: string | undefined,
+  options: MigrateOptions,
+  guard: InterruptGuard | undefined,
+  connectOptions: ConnectOptions,
+): Promise<number> {
+  const readOnly = connectOptions.readOnly === true;
   return withConnection(project, async (opened) => {
     const connection = await limitStatementLockWaits(opened, project.statementLockTimeoutMs);
     const recorder = new Recorder(connection, project.historyTable);
     let release: (() => Promise<void>) | undefined;
     if (!readOnly) {
-      release = await acquireMigrateLock(connection, project.historyTable, { onWait: onLockWait, timeoutMs: project.lockTimeoutMs });
+      const locked = acquireMigrateLock(connection, project.historyTable, { onWait: connectOptions.onLockWait, timeoutMs: project.lockTimeoutMs });
+      // A lock granted after the interrupt dies with the session, which closes right after.
+      release = await (guard ? guard.race(locked, 'while waiting for the migrate lock', 'unchanged: nothing was applied.') : locked);
     }
     try {
       // The table is created while holding the lock, so concurrent first runs cannot race to create it.
@@ -123,6 +149,8 @@ export async function migrate(
       const { onEvent: events, progress, fail } = options.json
         ? { onEvent: jsonEvents(output), progress: jsonProgress((line) => output.jsonLine(line)), fail: () => {} }
         : textEvents(output);
+      const planned = steps.map((s) => nodeKey(s.migration.app, s.migration.name));
+      guard?.throwIfInterrupted('before the first migration started', `unchanged: nothing was applied. Not applied: ${planned.join(', ')}.`);
       let running: PlanStepWithStates | undefined;
       const summary = { applied: [] as string[], unapplied: [] as string[], faked: [] as string[] };
       const onEvent: typeof events = (event) => {
@@ -140,6 +168,8 @@ export async function migrate(
           // The graph lets apps.getModel check the migration's dependencies; progress shows long data migrations.
           graph,
           progress,
+          // Ctrl-C / SIGTERM / a stalled data migration: cancel, roll back, throw (never exit from there).
+          signal: guard?.signal,
         }, { fake: options.fake, fakeInitial: options.fakeInitial });
       } catch (error) {
         fail();
@@ -149,6 +179,7 @@ export async function migrate(
         }
         throw await explainFailure(error, running, { project, connection, graph, applied });
       }
+      guard?.throwIfInterrupted('after the last migration was applied', `all ${planned.length} migration(s) of this run are applied: ${planned.join(', ')}.`);
       if (options.allowEdited) await rerecordEdited(graph, recorder);
       await recordCompletedSquashes(migrations, recorder, project.apps.map(([label]) => label));
       if (!options.fake) await warnAboutSequences(output, connection, project, steps);
