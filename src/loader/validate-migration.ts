@@ -1,3 +1,4 @@
+import { unknownFieldOptions, unknownModelOptions } from '../model/known-options.js';
 import { InvalidDefinitionError } from '../errors/index.js';
 import type { MigrationBody, NodeRef } from '../graph/migration.js';
 import { relationKinds, scalarKinds } from '../model/fields.js';
@@ -132,6 +133,8 @@ function checkField(value: unknown, path: string): void {
     const got = isObject(value) && 'kind' in value ? `kind ${describe(value.kind)}` : describe(value);
     throw new Problem(path, `must be a field (f.*), got ${got}; known field kinds: ${fieldKinds.join(', ')}`);
   }
+  const unknownOption = unknownFieldOptions(value)[0];
+  if (unknownOption) throw new Problem(path, unknownOption);
   if ((relationKinds as readonly string[]).includes(value.kind)) {
     expect(typeof value.to === 'string' && value.to !== '', `${path}.to`, "the target model as a string ('shop.Client')", value.to);
     if (value.through !== undefined) expect(typeof value.through === 'string', `${path}.through`, 'a model name string', value.through);
@@ -162,6 +165,8 @@ function checkField(value: unknown, path: string): void {
 function checkModelOptions(value: unknown, path: string): void {
   expect(isObject(value) && !Array.isArray(value), path, 'an object of model options', value);
   const options = value as Record<string, unknown>;
+  const unknownOption = unknownModelOptions(options)[0];
+  if (unknownOption) throw new Problem(path, unknownOption);
   if (options.indexes !== undefined) {
     expect(Array.isArray(options.indexes), `${path}.indexes`, 'a list of index(...)', options.indexes);
     items(options.indexes as unknown[]).forEach((index, i) => checkIndex(index, `${path}.indexes[${i}]`));

@@ -1,3 +1,4 @@
+import { unknownFieldOptions, unknownModelOptions } from './known-options.js';
 import { InvalidDefinitionError } from '../errors/index.js';
 import type { ColumnNaming } from '../state/names.js';
 import { generatedName, MAX_IDENTIFIER_BYTES, Naming, shortHash } from '../state/names.js';
@@ -207,9 +208,11 @@ const optionDefaults: Readonly<Record<string, unknown>> = {
  */
 export function canonicalField(field: Field): Field {
   const out: Record<string, unknown> = {};
+  // A foreign key is indexed unless it says dbIndex: false (Django's ForeignKey db_index=True).
+  const defaults = field.kind === 'foreignKey' || field.kind === 'oneToOne' ? { ...optionDefaults, dbIndex: true } : optionDefaults;
   for (const [key, value] of Object.entries(field)) {
     if (value === undefined) continue;
-    if (key in optionDefaults && optionDefaults[key] === value) continue;
+    if (key in defaults && defaults[key] === value) continue;
     out[key] = value;
   }
   return out as unknown as Field;
@@ -227,7 +230,11 @@ function declaredName(table: string, columns: readonly string[], condition: stri
 
 function collectOptions(model: ModelState, given: ModelOptions, naming: Naming, problems: string[]): ModelOptions {
   const id = `${model.app}.${model.name}`;
+  if (typeof given === 'object' && given !== null) {
+    for (const problem of unknownModelOptions(given as Record<string, unknown>)) problems.push(`${id}: ${problem}`);
+  }
   const options = wellShapedOptions(id, given, problems);
+  checkRawSql(id, options, problems);
   const table = naming.table({ app: model.app, name: model.name, options });
   const columnsOf = (fields: readonly string[]) =>
     fields.map((name) => {
@@ -297,6 +304,25 @@ const optionalString = (value: unknown) => value === undefined || typeof value =
  * or behind an `as`: `indexes: 'x'` or `constraints: [null]` crashed the collector with a TypeError
  * (found by the reliability fuzz test of models files).
  */
+/**
+ * `check()` expressions and index / unique `condition`s are raw SQL by design (Django's Q objects
+ * have no TypeScript equivalent yet), pasted into the DDL. One statement only: a `;` outside quotes
+ * would end it and run what follows inside the migration's transaction.
+ */
+function checkRawSql(id: string, options: ModelOptions, problems: string[]): void {
+  const pieces: [string, unknown][] = [
+    ...(options.indexes ?? []).map((index, i) => [`indexes[${i}].condition`, index?.condition] as [string, unknown]),
+    ...(options.constraints ?? []).map((c, i) => [`constraints[${i}].${c?.kind === 'check' ? 'check' : 'condition'}`, c?.kind === 'check' ? c.check : (c as { condition?: unknown })?.condition] as [string, unknown]),
+  ];
+  for (const [where, sql] of pieces) {
+    if (typeof sql !== 'string') continue;
+    const outsideQuotes = sql.replace(/'(?:[^']|'')*'|"(?:[^"]|"")*"/g, '');
+    if (outsideQuotes.includes(';')) {
+      problems.push(`${id}: ${where} is raw SQL and must be one expression, but it holds a ';' (${show(sql)})`);
+    }
+  }
+}
+
 function wellShapedOptions(id: string, options: unknown, problems: string[]): ModelOptions {
   if (typeof options !== 'object' || options === null || Array.isArray(options)) {
     problems.push(`${id}: the model options (the third argument of model()) must be an object`);
@@ -467,6 +493,7 @@ function checkOptionTypes(field: Field, where: string, problems: string[]): void
 }
 
 function checkField(state: ProjectState, model: ModelState, field: Field, where: string, problems: string[]): void {
+  for (const problem of unknownFieldOptions(field as unknown as Record<string, unknown>)) problems.push(`${where}: ${problem}`);
   checkOptionTypes(field, where, problems);
   if (field.kind === 'manyToMany') {
     checkManyToMany(state, model, field, where, problems);
