@@ -4,6 +4,7 @@
 //   node scripts/reliability/run.mjs crash               # 200 kill -9 trials, 100 server-side terminations
 //   node scripts/reliability/run.mjs crash --trials 500 --terminations 0 --seed 42
 //   node scripts/reliability/run.mjs concurrency --trials 100        # 16 processes at once each time
+//   node scripts/reliability/run.mjs pglite-concurrency --trials 20 --hangs 10   # 2-3 processes on one PGlite folder; SIGSTOP'd holders
 //   node scripts/reliability/run.mjs round-trip --runs 5000 [--server-runs 500] [--seed 42]
 //   node scripts/reliability/run.mjs round-trip-cli --runs 25
 //   node scripts/reliability/run.mjs fuzz [--runs 50000] [--loader-runs 2000]
@@ -28,6 +29,7 @@ const suites = {
   'round-trip-cli': { files: ['round-trip-cli.property.test.ts'], flags: { '--runs': 'SEDIMENT_RELIABILITY_CLI_RUNS' } },
   crash: { files: ['crash.test.ts'], server: true, flags: { '--trials': 'SEDIMENT_RELIABILITY_CRASH_TRIALS', '--terminations': 'SEDIMENT_RELIABILITY_TERMINATE_TRIALS' } },
   concurrency: { files: ['concurrency.test.ts'], server: true, flags: { '--trials': 'SEDIMENT_RELIABILITY_CONCURRENCY_TRIALS' } },
+  'pglite-concurrency': { files: ['pglite-concurrency.test.ts'], flags: { '--trials': 'SEDIMENT_RELIABILITY_PGLITE_TRIALS', '--hangs': 'SEDIMENT_RELIABILITY_HANG_TRIALS' } },
   'connection-loss': { files: ['connection-loss.test.ts'], server: true, flags: {} },
   hostile: { files: ['hostile-input.test.ts'], flags: {} },
   fuzz: { files: ['graph-fuzz.test.ts', 'loader-fuzz.test.ts'], flags: { '--runs': 'SEDIMENT_RELIABILITY_FUZZ_RUNS', '--loader-runs': 'SEDIMENT_RELIABILITY_LOADER_RUNS' } },
@@ -35,7 +37,7 @@ const suites = {
 };
 
 function usage(message) {
-  console.error(`${message}\nusage: node scripts/reliability/run.mjs [${Object.keys(suites).join(' | ')}] [--trials N] [--terminations N] [--runs N] [--server-runs N] [--loader-runs N] [--seed N] [--no-build]`);
+  console.error(`${message}\nusage: node scripts/reliability/run.mjs [${Object.keys(suites).join(' | ')}] [--trials N] [--hangs N] [--terminations N] [--runs N] [--server-runs N] [--loader-runs N] [--seed N] [--no-build]`);
   process.exit(2);
 }
 

@@ -41,6 +41,9 @@ export async function acquireMigrateLock(
   const started = Date.now();
   let nextReport = 0;
   let delay = 50;
+  // Named before the first try, so that no waiter finds the lock held by a session without a name;
+  // named again once the lock is held, for "since".
+  const previousName = await nameHolder(connection, thisProcess(options.command));
   for (;;) {
     const { rows } = await connection.query<{ locked: boolean }>('SELECT pg_try_advisory_lock($1, $2) AS locked', [high, low]);
     if (rows[0].locked) break;
@@ -48,7 +51,12 @@ export async function acquireMigrateLock(
     const timedOut = options.timeoutMs !== undefined && waitedMs >= options.timeoutMs;
     if (timedOut || waitedMs >= nextReport) {
       const { holder, backendPid } = await lockHolder(connection, high, low);
-      if (timedOut) throw timeout(resource, holder, backendPid, waitedMs);
+      // No holder any more: it let go between the try and the look; try again at once.
+      if (backendPid === undefined && !timedOut) continue;
+      if (timedOut) {
+        await restoreName(connection, previousName);
+        throw timeout(resource, holder, backendPid, waitedMs);
+      }
       options.onWait?.({ lock: 'migrate', resource, holder, backendPid, waitedMs, timeoutMs: options.timeoutMs });
       nextReport = waitedMs + LOCK_REPORT_EVERY_MS;
     }
@@ -56,15 +64,19 @@ export async function acquireMigrateLock(
     await sleep(remaining);
     delay = Math.min(delay * 2, 500);
   }
-  const previousName = await nameHolder(connection, thisProcess(options.command));
+  if (previousName !== undefined) await nameHolder(connection, thisProcess(options.command));
   return async () => {
     // A session lock dies with its session: if the connection was lost, there is nothing to release,
     // and an error here must not hide the error that ended the run.
-    if (previousName !== undefined) {
-      await connection.query(`SELECT set_config('application_name', $1, false)`, [previousName]).catch(() => {});
-    }
+    // Unlocked first: a waiter may look at the holder's name until the lock is gone.
     await connection.query('SELECT pg_advisory_unlock($1, $2)', [high, low]).catch(() => {});
+    await restoreName(connection, previousName);
   };
+}
+
+async function restoreName(connection: Connection, previousName: string | undefined): Promise<void> {
+  if (previousName === undefined) return;
+  await connection.query(`SELECT set_config('application_name', $1, false)`, [previousName]).catch(() => {});
 }
 
 /** Sets application_name to name the holder; returns the name it had, or undefined if it could not be set. */

@@ -50,9 +50,17 @@ export function thisProcess(command = currentCommand()): LockHolder {
   return { pid: process.pid, host: hostname(), command, since: new Date().toISOString() };
 }
 
-/** `sediment migrate shop --database postgres://u:***@h/db`: this process's arguments, passwords masked. */
-export function currentCommand(): string {
-  return ['sediment', ...process.argv.slice(2).map((arg) => redact(arg))].join(' ');
+/**
+ * `sediment migrate shop`: this process's arguments, passwords masked, without `--database URL` (the
+ * waiter knows the database, and the migrate lock's holder name has 63 bytes to spare).
+ */
+export function currentCommand(argv: readonly string[] = process.argv.slice(2)): string {
+  const args: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    if (argv[i] === '--database') i++;
+    else if (!argv[i].startsWith('--database=')) args.push(redact(argv[i]));
+  }
+  return ['sediment', ...args].join(' ');
 }
 
 /**
