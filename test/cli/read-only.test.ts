@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { chmodSync, chownSync, cpSync, existsSync, mkdtempSync, readdirSync, renameSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
+import { chmodSync, chownSync, cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, renameSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -98,7 +98,7 @@ function runUnprivileged(cwd: string, args: readonly string[], env: Record<strin
 
 /**
  * A copy of the project as a deploy would have it: `cp -r` (new modification times), owned by root
- * and read-only; its PGlite database moved to a folder the unprivileged user owns.
+ * and read-only; its PGlite database moved to a data folder the unprivileged user owns.
  */
 function deployedCopy(project: CliProject, withCache: boolean): { root: string; database: string[]; cleanup: () => void } {
   const parent = mkdtempSync(join(tmpdir(), 'sediment-read-only-'));
@@ -108,9 +108,12 @@ function deployedCopy(project: CliProject, withCache: boolean): { root: string; 
   if (!withCache) rmSync(join(root, '.sediment'), { recursive: true, force: true });
   let database = project.databaseUrl ? ['--database', project.databaseUrl] : [];
   if (!project.databaseUrl) {
-    const db = join(parent, 'db');
+    // The data area is the user's: the database and, beside it, its lock file (folder-lock.ts).
+    const data = join(parent, 'data');
+    mkdirSync(data);
+    const db = join(data, 'db');
     renameSync(join(root, 'db'), db);
-    if (nobody) chownTree(db, nobody.uid, nobody.gid);
+    if (nobody) chownTree(data, nobody.uid, nobody.gid);
     database = ['--database', `pglite:${db}`];
   }
   readOnly(root);
