@@ -2,6 +2,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { dirname, isAbsolute, join, relative, resolve } from 'node:path';
 import { parseEnv } from 'node:util';
 import type { Connection } from '../backends/base/connection.js';
+import type { Output } from './output.js';
 import { describeWait, type LockWaitEvent } from '../backends/base/lock-holder.js';
 import { lockSettings, parseLockTimeoutOption } from '../config/lock-settings.js';
 import type { SedimentConfig } from '../config/define-config.js';
@@ -112,7 +113,7 @@ export async function withConnection<T>(project: Project, fn: (connection: Conne
   }
   const onWait = options.onLockWait ?? ((event: LockWaitEvent) => process.stderr.write(`${describeWait(event)}\n`));
   const connection = await openDatabase(url, project.root, { lock: { onWait, timeoutMs: project.lockTimeoutMs } });
-  options.announce?.(missing ? `${targetName(project)} (not created yet)` : targetName(project, connection));
+  options.announce?.(missing ? `${targetName(project)} (not created yet)` : targetName(project));
   try {
     return await fn(connection);
   } finally {
@@ -120,18 +121,25 @@ export async function withConnection<T>(project: Project, fn: (connection: Conne
   }
 }
 
-/** "PostgreSQL app@db.internal:5432/app", "PGlite .sediment/dev" (relative to the current folder). */
-export function targetName(project: Project, connection?: Connection): string {
-  const target = project.databaseUrl ? parseDatabaseUrl(project.databaseUrl) : undefined;
-  if (target?.kind === 'pglite') {
-    return target.path === 'memory' ? 'PGlite (in memory)' : `PGlite ${relative(process.cwd(), resolve(project.root, target.path)) || '.'}`;
-  }
-  return connection?.description ?? describeDatabase(project);
+/**
+ * The project's database for messages, password-free: "PostgreSQL app@db.internal:5432/app", or
+ * "PGlite .sediment/dev" with the path relative to the current folder (describeTarget for the rest).
+ */
+export function targetName(project: Project): string {
+  if (!project.databaseUrl) return '(no database configured)';
+  const target = parseDatabaseUrl(project.databaseUrl);
+  if (target.kind !== 'pglite') return describeTarget(project.databaseUrl);
+  return target.path === 'memory' ? 'PGlite (in memory)' : `PGlite ${relative(process.cwd(), resolve(project.root, target.path)) || '.'}`;
 }
 
 /** The `announce` every connecting command passes: "Database: …" as its first line. */
-export function announceTarget(output: { line(text: string): void; color: { dim(text: string): string } }): (target: string) => void {
+export function announceTarget(output: Output): (target: string) => void {
   return (target) => output.line(output.color.dim(`Database: ${target}`));
+}
+
+/** Waiting for the PGlite folder or the migrate lock: a line of text, or a `lock-wait` JSON line under --json. */
+export function printLockWait(output: Output): (event: LockWaitEvent) => void {
+  return (event) => (output.jsonMode ? output.json({ event: 'lock-wait', ...event }) : output.line(describeWait(event)));
 }
 
 /**
@@ -150,10 +158,6 @@ function loadDotEnv(root: string): void {
   for (const [name, value] of Object.entries(parsed)) {
     if (process.env[name] === undefined) process.env[name] = value;
   }
-}
-
-export function describeDatabase(project: Project): string {
-  return project.databaseUrl ? describeTarget(project.databaseUrl) : '(no database configured)';
 }
 
 /** Bad usage (exit 2) unless every app named on the command line is in the config. */

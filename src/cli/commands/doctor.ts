@@ -3,12 +3,11 @@ import type { Connection } from '../../backends/base/connection.js';
 import { applyFixes, diagnose, foreignSummary, planFixes, type Finding, type FixPlan, type Report } from '../../doctor/index.js';
 import { UsageError } from '../../errors/index.js';
 import { acquireMigrateLock } from '../../executor/lock.js';
-import { describeWait, type LockWaitEvent } from '../../backends/base/lock-holder.js';
 import { buildGraph } from '../../graph/index.js';
 import { Recorder } from '../../recorder/recorder.js';
 import type { Output } from '../output.js';
 import { editorFactory, loadProjectMigrations } from '../pipeline.js';
-import { announceTarget, loadProject, withConnection, type GlobalOptions, type Project } from '../project.js';
+import { announceTarget, loadProject, printLockWait, withConnection, type GlobalOptions, type Project } from '../project.js';
 import { guardInterrupts, type InterruptGuard } from '../interrupt.js';
 
 interface DoctorOptions {
@@ -34,7 +33,7 @@ export async function doctor(output: Output, global: GlobalOptions, options: Doc
     historyTable: project.historyTable,
     displayPath: (file: string) => relative(process.cwd(), file),
   });
-  const onLockWait = lockWaitPrinter(output, options);
+  const onLockWait = printLockWait(output);
   if (!options.fix) {
     const report = await withConnection(project, (connection) => diagnose(input(connection)), {
       readOnly: true,
@@ -64,7 +63,7 @@ async function fixConnected(
   input: (connection: Connection) => Parameters<typeof diagnose>[0],
   guard: InterruptGuard,
 ): Promise<number> {
-  const onLockWait = lockWaitPrinter(output, options);
+  const onLockWait = printLockWait(output);
   return withConnection(project, async (connection) => {
     const recorder = new Recorder(connection, project.historyTable);
     // The fixes write the history: hold the lock migrate holds, so they never race a migrate run.
@@ -111,11 +110,6 @@ async function fixConnected(
 /** What an interrupted `doctor --fix` leaves: each fix is one statement, so a fix is done or not started. */
 function fixesState(done: readonly string[]): string {
   return done.length ? `these fixes were applied and stay: ${done.join(' ')} The others were not applied.` : 'unchanged: no fix was applied.';
-}
-
-/** Waiting for the PGlite folder or the migrate lock: a line of text, or a JSON line under --json. */
-function lockWaitPrinter(output: Output, options: DoctorOptions): (event: LockWaitEvent) => void {
-  return (event) => (options.json ? output.json({ event: 'lock-wait', ...event }) : output.line(describeWait(event)));
 }
 
 function jsonReport(report: Report) {

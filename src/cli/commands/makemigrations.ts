@@ -13,6 +13,7 @@ import { describe, stateForwards } from '../../operations/registry.js';
 import type { Operation } from '../../operations/types.js';
 import { dataLossOf, type LossStep } from '../../executor/data-loss.js';
 import { CANCELLED, clackPrompt } from '../../questioner/prompt.js';
+import { describeLoss } from '../data-loss-report.js';
 import { createQuestioner, type FlaggedQuestioner } from '../../questioner/index.js';
 import { ProjectState } from '../../state/project-state.js';
 import { renderEmptyMigration, renderMigration } from '../../writer/index.js';
@@ -142,10 +143,7 @@ async function announceDataLoss(
   }
   const losses = dataLossOf(steps, project.naming);
   if (losses.length === 0) return true;
-  const lines = losses.map((loss) => {
-    const what = loss.column ? `column ${loss.table}.${loss.column}` : `table ${loss.table}`;
-    return `  ${loss.migration}: ${loss.operation} — migrate drops ${what} and its data`;
-  });
+  const lines = losses.map((loss) => `  ${loss.migration}: ${loss.operation} — ${describeLoss(loss)} and its data when it runs`);
   output.warn(`These migrations destroy data when they run (unapplying them brings the structure back, empty):\n${lines.join('\n')}`);
   if (!interactive) return true;
   const answer = await clackPrompt({ output: process.stderr }).confirm('Write these migrations?', { initial: true });

@@ -7,7 +7,6 @@ import {
 import { olderChecksumRows } from '../../doctor/history.js';
 import { EditedMigrationError, ConflictError, MigrationFailedError, UsageError } from '../../errors/index.js';
 import { acquireMigrateLock } from '../../executor/lock.js';
-import { describeWait, type LockWaitEvent } from '../../backends/base/lock-holder.js';
 import { limitStatementLockWaits } from '../../backends/postgres/statement-lock-timeout.js';
 import { executePlan, type ExecutorEvent } from '../../executor/executor.js';
 import { buildGraph, checkReversible, migrationPlan, planStates, targetsFor, type MigrationGraph, type PlanStepWithStates } from '../../graph/index.js';
@@ -18,7 +17,7 @@ import { Recorder, type AppliedMigration } from '../../recorder/recorder.js';
 import type { Output } from '../output.js';
 import { jsonProgress, ttyProgress, type ProgressReporter } from '../../data/progress.js';
 import { editorFactory, loadProjectMigrations } from '../pipeline.js';
-import { announceTarget, loadProject, requireApps, withConnection, type ConnectOptions, type GlobalOptions, type Project } from '../project.js';
+import { announceTarget, loadProject, printLockWait, requireApps, withConnection, type ConnectOptions, type GlobalOptions, type Project } from '../project.js';
 import { dataLossOf } from '../../executor/data-loss.js';
 import { confirmDataLoss, countLosses } from '../data-loss-report.js';
 import { guardInterrupts, type InterruptGuard } from '../interrupt.js';
@@ -49,9 +48,9 @@ export async function migrate(
   const migrations = await loadProjectMigrations(project);
   const readOnly = options.plan === true || options.check === true;
 
-  // Waiting for the PGlite folder or the migrate lock: a line of text, or a JSON line under --json.
-  const onLockWait = (event: LockWaitEvent) => (options.json ? output.json({ event: 'lock-wait', ...event }) : output.line(describeWait(event)));
-  const connectOptions: ConnectOptions = { readOnly, warn: (message: string) => output.warn(message), announce: announceTarget(output), onLockWait };
+  const connectOptions: ConnectOptions = {
+    readOnly, warn: (message: string) => output.warn(message), announce: announceTarget(output), onLockWait: printLockWait(output),
+  };
   // Ctrl-C / SIGTERM cancel, roll back and report instead of killing the process (src/cli/interrupt.ts).
   const guard = readOnly ? undefined : guardInterrupts({ warn: (line) => output.stderr.write(`${line}\n`), onForcedExit: FORCED_EXIT });
   try {
