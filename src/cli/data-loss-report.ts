@@ -1,5 +1,5 @@
 import type { Connection } from '../backends/base/connection.js';
-import { COUNT_CAP, countRows } from '../backends/postgres/row-counts.js';
+import { COUNT_CAP } from '../backends/base/backend.js';
 import type { DataLoss } from '../executor/data-loss.js';
 import { CANCELLED, clackPrompt } from '../questioner/prompt.js';
 import type { Output } from './output.js';
@@ -11,7 +11,7 @@ export interface CountedLoss extends DataLoss {
 
 export async function countLosses(connection: Connection, losses: readonly DataLoss[]): Promise<CountedLoss[]> {
   const counted: CountedLoss[] = [];
-  for (const loss of losses) counted.push({ ...loss, rows: await countRows(connection, loss.table, loss.column) });
+  for (const loss of losses) counted.push({ ...loss, rows: await connection.backend.countRows(connection, loss.table, loss.column) });
   return counted;
 }
 

@@ -9,8 +9,7 @@ export function loadProjectMigrations(project: Project): Promise<Migration[]> {
   return loadMigrations({ root: project.root, apps: project.apps });
 }
 
-/** A schema editor factory for the project's backend (PostgreSQL and PGlite share one). */
-export async function editorFactory(project: Project, collect?: string[]): Promise<(connection: Connection) => SchemaEditor> {
-  const { createPostgresSchemaEditor } = await import('../backends/postgres/schema-editor.js');
-  return (connection) => createPostgresSchemaEditor(connection, project.naming, collect ? { collect } : undefined);
+/** A schema editor factory for the connection's backend. */
+export function editorFactory(project: Project, collect?: string[]): (connection: Connection) => SchemaEditor {
+  return (connection) => connection.backend.schemaEditor(connection, project.naming, collect ? { collect } : undefined);
 }

@@ -1,7 +1,8 @@
 import type { ForeignKeyField, ManyToManyField, ScalarField } from '../model/fields.js';
 import { isAutoField, isForeignKey } from '../model/fields.js';
-import { referencedField } from '../backends/postgres/column-types.js';
-import { joinModel, tablePlan } from '../backends/postgres/table-plan.js';
+import { referencedField } from '../state/referenced-field.js';
+import { postgresPlan } from '../backends/postgres/dialect.js';
+import { joinModel, tablePlan } from '../schema/table-plan.js';
 import { quoteName } from '../backends/postgres/sql.js';
 import type { Naming } from '../state/names.js';
 import type { ModelState, ProjectState } from '../state/project-state.js';
@@ -171,7 +172,7 @@ export class MetaRegistry {
 
 function buildMeta(model: ModelState, registry: MetaRegistry): ModelMeta {
   const { state, naming } = registry;
-  const plan = tablePlan(model, state, naming);
+  const plan = tablePlan(model, state, naming, postgresPlan);
   const uniqueColumns = new Set<string>();
   for (const unique of plan.uniques) for (const column of unique.columns) uniqueColumns.add(column);
   const checks = plan.checks.map((check) => check.expression.toLowerCase());

@@ -1,20 +1,16 @@
+import type { Backend } from '../backends/base/backend.js';
 import type { Connection } from '../backends/base/connection.js';
-import { introspectPostgres } from '../backends/postgres/introspector.js';
 import type { Migration, NodeKey } from '../graph/migration.js';
 import { nodeKey } from '../graph/migration.js';
 import type { Naming } from '../state/names.js';
 import type { ProjectState } from '../state/project-state.js';
 import { migrationPresence } from './presence.js';
 
-/** SQLSTATEs of "already exists": duplicate_table, duplicate_column, duplicate_object. */
-const ALREADY_EXISTS = new Set(['42P07', '42701', '42710']);
-
 /** True if a driver error (or the cause of a wrapped one) says that something already exists. */
-export function isAlreadyExists(error: unknown): boolean {
+export function isAlreadyExists(error: unknown, backend: Backend): boolean {
   let current = error;
   for (let depth = 0; depth < 5 && typeof current === 'object' && current !== null; depth++) {
-    const code = (current as { code?: unknown }).code;
-    if (typeof code === 'string' && ALREADY_EXISTS.has(code)) return true;
+    if (backend.classifyError(current)?.kind === 'already-exists') return true;
     current = (current as { cause?: unknown }).cause;
   }
   return false;
@@ -40,7 +36,7 @@ export async function alreadyThereHint(input: AlreadyThereInput): Promise<string
   const { migration } = input;
   const id = nodeKey(migration.app, migration.name);
   const target = `${migration.app} ${migration.name}`;
-  const actual = await introspectPostgres(input.connection, { exclude: [input.historyTable] });
+  const actual = await input.connection.backend.introspect(input.connection, { exclude: [input.historyTable] });
   const { presence } = migrationPresence(migration, input.stateBefore, actual, input.naming);
   const ghosts = input.missingFiles.filter((key) => key.startsWith(`${migration.app}.`));
   const ghostNote = ghosts.length

@@ -1,5 +1,4 @@
 import type { Connection } from '../backends/base/connection.js';
-import { introspectPostgres } from '../backends/postgres/introspector.js';
 import type { Migration } from '../graph/migration.js';
 import { nodeKey } from '../graph/migration.js';
 import { operationStates } from '../graph/state-at.js';
@@ -73,7 +72,7 @@ export async function interruptedHint(input: InterruptedInput): Promise<string |
   const { migration } = input;
   const id = nodeKey(migration.app, migration.name);
   const target = `${migration.app} ${migration.name}`;
-  const actual = await introspectPostgres(input.connection, { exclude: [input.historyTable] });
+  const actual = await input.connection.backend.introspect(input.connection, { exclude: [input.historyTable] });
   const checked = checkOperations(migration, input.stateBefore, actual, input.naming);
   const withSchema = checked.filter((op) => op.check !== 'no schema' && op.check !== 'unchecked');
   const there = withSchema.filter((op) => op.check === 'there');

@@ -1,4 +1,3 @@
-import { introspectPostgres } from '../backends/postgres/introspector.js';
 import type { MigrationGraph } from '../graph/graph.js';
 import type { NodeKey } from '../graph/migration.js';
 import { nodeKey } from '../graph/migration.js';
@@ -71,7 +70,7 @@ export async function schemaFindings(graph: MigrationGraph, applied: ReadonlyMap
     ({ kind: 'unapplied', migration: key, file: graph.migration(key).file, presence, ...unappliedText(key, presence) });
   const { naming } = input;
   const tableSchemas = new TableSchemas(naming);
-  const live = await introspectPostgres(input.connection, { exclude: [input.historyTable] });
+  const live = await input.connection.backend.introspect(input.connection, { exclude: [input.historyTable] });
   const ledger = new PresenceLedger(graph, live, input, tableSchemas);
 
   const replay = replayApplied(graph, ledger);
@@ -90,7 +89,7 @@ export async function schemaFindings(graph: MigrationGraph, applied: ReadonlyMap
     };
   }
   const { schema: actual, foreign } = withoutOthers(live, graph, replay.state, applied, input);
-  const expected = expectedSchema(replay.state, naming, 'postgres');
+  const expected = expectedSchema(replay.state, naming, input.connection.backend);
   const differences = compareSchemas(expected, actual);
   settleMissingDependencies(graph, replay.missing, differences, ledger);
   const inReplay = new Set(replay.keys);

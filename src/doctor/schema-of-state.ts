@@ -1,4 +1,5 @@
-import { joinModel, planSchema, tablePlan } from '../backends/postgres/table-plan.js';
+import { postgresPlan } from '../backends/postgres/dialect.js';
+import { joinModel, planSchema, tablePlan } from '../schema/table-plan.js';
 import type { DatabaseSchema, TableSchema } from '../schema/types.js';
 import type { Naming } from '../state/names.js';
 import type { ModelState, ProjectState } from '../state/project-state.js';
@@ -21,11 +22,11 @@ export class TableSchemas {
     for (const model of state.models()) {
       if (model.options.managed === false) continue;
       const table = this.tableOf(model);
-      if (tables.has(table)) out.set(table, planSchema(tablePlan(model, state, this.naming)));
+      if (tables.has(table)) out.set(table, planSchema(tablePlan(model, state, this.naming, postgresPlan)));
       for (const [name, field] of model.fields) {
         if (field.kind !== 'manyToMany' || field.through !== undefined) continue;
         const join = this.naming.joinTable(model, name, field.dbTable);
-        if (tables.has(join)) out.set(join, planSchema(tablePlan(joinModel(model, name, field, state, this.naming).model, state, this.naming)));
+        if (tables.has(join)) out.set(join, planSchema(tablePlan(joinModel(model, name, field, state, this.naming).model, state, this.naming, postgresPlan)));
       }
     }
     return out;

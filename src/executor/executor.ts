@@ -73,7 +73,7 @@ function trackStatements(connection: Connection, signal: AbortSignal | undefined
     if (signal?.aborted && !/^\s*ROLLBACK\b/i.test(sql)) throw new StatementRefusedError();
   };
   const tracked: Connection & { lastSql?: string } = {
-    dialect: connection.dialect,
+    backend: connection.backend,
     description: connection.description,
     asyncCommitSurvivesExit: connection.asyncCommitSurvivesExit,
     async query(sql, params) {
@@ -153,7 +153,9 @@ async function runStep(step: PlanStep, deps: ExecutorDeps, fake: boolean, contex
   const { last } = context;
   const { migration } = step;
   const connection = trackStatements(deps.connection, deps.signal);
-  const atomic = migration.atomic;
+  const { transactions, features } = deps.connection.backend;
+  // Without transactional DDL (MySQL) every statement commits by itself: no migration is atomic there.
+  const atomic = migration.atomic && features.transactionalDdl;
   if (fake) {
     await record(step, deps.recorder);
     return;
@@ -167,7 +169,7 @@ async function runStep(step: PlanStep, deps: ExecutorDeps, fake: boolean, contex
     // Not where the process is the server (PGlite): there an interrupt loses every asynchronous commit
     // not yet flushed, and migrate has already printed OK for them (issue 8, item 4).
     const synchronous = last || !deps.connection.asyncCommitSurvivesExit;
-    await connection.script(synchronous ? 'BEGIN' : 'BEGIN; SET LOCAL synchronous_commit TO off');
+    await transactions.begin(connection, { synchronous });
   }
   const progress = { operation: -1 };
   const watch = watchForInterrupt(deps);
@@ -179,7 +181,8 @@ async function runStep(step: PlanStep, deps: ExecutorDeps, fake: boolean, contex
     // long run spends beyond the DDL itself. A signal from here on lets the commit finish.
     const history = recordSql(step, deps.recorder);
     watch.committing = true;
-    await connection.script(atomic ? `${history}; COMMIT` : history);
+    if (atomic) await transactions.commit(connection, history);
+    else await connection.script(history);
   } catch (error) {
     // A signal never cancels the COMMIT (see watchForInterrupt): an error there is the commit's own.
     if (deps.signal?.aborted && !watch.committing) {
@@ -187,8 +190,8 @@ async function runStep(step: PlanStep, deps: ExecutorDeps, fake: boolean, contex
       const ended = await endTransaction(deps.connection, atomic || watch.gaveUp);
       throw interrupted(interruptionOf(deps.signal), step, context, { operation: progress.operation, ended, gaveUp: watch.gaveUp, graceMs: watch.graceMs });
     }
-    if (atomic) await deps.connection.query('ROLLBACK').catch(() => {});
-    throw failure(error, step, progress.operation, connection.lastSql, context);
+    if (atomic) await transactions.rollback(deps.connection).catch(() => {});
+    throw failure(error, step, progress.operation, connection.lastSql, context, deps.connection);
   } finally {
     watch.dispose();
   }
@@ -254,8 +257,11 @@ async function endTransaction(connection: Connection, open: boolean): Promise<Tr
   if (!open) return 'none';
   let timer: ReturnType<typeof setTimeout> | undefined;
   const late = new Promise<'late'>((resolve) => (timer = setTimeout(() => resolve('late'), 2000)));
-  // A cancel that reached the server just as ROLLBACK started fails that ROLLBACK (57014): try once more.
-  const rollback = () => connection.query('ROLLBACK').then(() => 'done' as const, (error: { code?: unknown }) => (error?.code === '57014' ? 'again' as const : 'failed' as const));
+  // A cancel that reached the server just as ROLLBACK started fails that ROLLBACK: try once more.
+  const rollback = () => connection.backend.transactions.rollback(connection).then(
+    () => 'done' as const,
+    (error: unknown) => (connection.backend.classifyError(error)?.kind === 'cancelled' ? 'again' as const : 'failed' as const),
+  );
   const first = await Promise.race([rollback(), late]);
   const outcome = first === 'again' ? await Promise.race([rollback(), late]) : first;
   clearTimeout(timer);
@@ -285,10 +291,7 @@ async function runOperations(step: PlanStep, connection: Connection, deps: Execu
     if (step.backwards) await databaseBackwards(ctx, op);
     else await databaseForwards(ctx, op);
     // Raw SQL may have changed rows: run their deferred checks now (see run-code.ts, seed 001).
-    if (op.kind === 'runSql' && migration.atomic) {
-      await connection.query('SET CONSTRAINTS ALL IMMEDIATE');
-      await connection.query('SET CONSTRAINTS ALL DEFERRED');
-    }
+    if (op.kind === 'runSql' && migration.atomic) await connection.backend.transactions.flushDeferredChecks(connection);
   }
 }
 
@@ -305,7 +308,7 @@ function ranBefore(step: PlanStep, index: number): string[] {
   return ran.map((o) => describe(o));
 }
 
-function failure(error: unknown, step: PlanStep, index: number, sql: string | undefined, context: StepContext): SedimentError {
+function failure(error: unknown, step: PlanStep, index: number, sql: string | undefined, context: StepContext, connection: Connection): SedimentError {
   const { migration } = step;
   const id = nodeKey(migration.app, migration.name);
   const op = migration.operations[index];
@@ -327,7 +330,7 @@ function failure(error: unknown, step: PlanStep, index: number, sql: string | un
     : `${nonAtomicState(partial, op === undefined, step.backwards)}; ${id} is ${step.backwards ? 'still recorded as applied' : 'not recorded as applied'}.${earlier}`;
   const hints: string[] = [];
   if (context.notFaked) hints.push(`--fake-initial ran ${id} instead of recording it, because ${context.notFaked}.`);
-  const specific = error instanceof SedimentError ? error.hint : hintForDatabaseError(error, id, sql);
+  const specific = error instanceof SedimentError ? error.hint : hintForDatabaseError(connection.backend.classifyError(error), id, sql);
   if (specific) hints.push(specific);
   if (committed) {
     hints.push(
@@ -341,7 +344,7 @@ function failure(error: unknown, step: PlanStep, index: number, sql: string | un
     hint: hints.join(' '),
     databaseState,
     // Transaction control is not what failed: only name a statement of the migration itself.
-    sql: error instanceof SedimentError ? error.sql ?? statementOf(sql) : statementOf(sql),
+    sql: error instanceof SedimentError ? error.sql ?? statementOf(sql, connection) : statementOf(sql, connection),
     cause: error,
   });
 }
@@ -423,6 +426,6 @@ function interruptionError(interruption: Interruption, where: string, databaseSt
   return new InterruptedError(interruption.signal, `Interrupted by ${interruption.signal} ${where}.`, { databaseState, hint });
 }
 
-function statementOf(sql: string | undefined): string | undefined {
-  return sql && !/^\s*(BEGIN|COMMIT)\b/i.test(sql) ? sql : undefined;
+function statementOf(sql: string | undefined, connection: Connection): string | undefined {
+  return sql && !connection.backend.transactions.isTransactionControl(sql) ? sql : undefined;
 }

@@ -50,16 +50,12 @@ export async function checkInitialApplied(
 ): Promise<{ applied: boolean; missing?: string }> {
   const expected = createdColumns(migration, before, naming);
   if (expected.size === 0) return { applied: false, missing: 'it creates no table' };
-  const { rows } = await connection.query<{ table_name: string; column_name: string }>(
-    'SELECT table_name, column_name FROM information_schema.columns WHERE table_schema = current_schema() AND table_name = ANY($1)',
-    [[...expected.keys()]],
-  );
-  const present = new Set(rows.map((row) => `${row.table_name}\u0000${row.column_name}`));
-  const presentTables = new Set(rows.map((row) => row.table_name));
+  const present = await connection.backend.existingColumns(connection, [...expected.keys()]);
   for (const [table, columns] of expected) {
-    if (!presentTables.has(table)) return { applied: false, missing: `the table ${table} does not exist` };
+    const found = present.get(table);
+    if (!found) return { applied: false, missing: `the table ${table} does not exist` };
     for (const column of columns) {
-      if (!present.has(`${table}\u0000${column}`)) return { applied: false, missing: `the column ${table}.${column} does not exist` };
+      if (!found.has(column)) return { applied: false, missing: `the column ${table}.${column} does not exist` };
     }
   }
   return { applied: true };

@@ -1,19 +1,16 @@
-/**
- * A hint for a database error, keyed by PostgreSQL's SQLSTATE
- * (https://www.postgresql.org/docs/current/errcodes-appendix.html).
- */
-export function hintForDatabaseError(error: unknown, migrationId: string, sql?: string): string | undefined {
-  const code = (error as { code?: string } | null)?.code;
+import type { DatabaseError } from '../backends/base/backend.js';
+
+/** A hint for a database error, by the kind of failure the backend classified it as. */
+export function hintForDatabaseError(error: DatabaseError | undefined, migrationId: string, sql?: string): string | undefined {
+  const kind = error?.kind;
   const [app, name] = migrationId.split('.');
-  if (code === '55P03') return lockNotAvailableHint(sql);
-  if (code === '42P07' && sql && /\bCONCURRENTLY\b/i.test(sql)) {
+  if (kind === 'lock-not-available') return lockNotAvailableHint(sql);
+  if (kind === 'already-exists' && sql && /\bCONCURRENTLY\b/i.test(sql)) {
     // https://www.postgresql.org/docs/current/sql-createindex.html#SQL-CREATEINDEX-CONCURRENTLY
     return 'A CREATE INDEX CONCURRENTLY that failed before leaves an INVALID index behind: drop it (DROP INDEX CONCURRENTLY <name>) and run migrate again.';
   }
-  switch (code) {
-    case '42P07': // duplicate_table
-    case '42701': // duplicate_column
-    case '42710': // duplicate_object
+  switch (kind) {
+    case 'already-exists':
       // Only the name is known to be taken here: whether all of the migration is there is for
       // 'sediment doctor' to check, so --fake (which records operations without running them) is
       // offered only with that condition (issue 8, finding 8).
@@ -23,26 +20,26 @@ export function hintForDatabaseError(error: unknown, migrationId: string, sql?: 
         `'sediment doctor' shows how much of ${app}.${name} the database has. Record it without running it ('sediment migrate ${app} ${name} --fake') ` +
         'only if all of it is there and any SQL or code it runs has run too; otherwise finish or revert the part that is there.'
       );
-    case '42P01': // undefined_table
-    case '42703': // undefined_column
+    case 'undefined-table':
+    case 'undefined-column':
       return (
         'The database lacks a table or column that the migration history says exists: an earlier migration was ' +
         "faked, or the schema was changed by hand. 'sediment doctor' names what is missing and the migration that made it."
       );
-    case '23502': // not_null_violation
+    case 'not-null':
       return (
         'Existing rows hold NULL where the column becomes required. Give the field a default, or fill the rows first ' +
         "in a data migration (ops.runCode) and answer 'handled by a data migration' in makemigrations."
       );
-    case '23505': // unique_violation
+    case 'unique':
       return 'Existing rows hold duplicate values for a unique column or constraint: remove the duplicates first (a data migration) or drop the unique requirement.';
-    case '23503': // foreign_key_violation
+    case 'foreign-key':
       return 'Rows point at rows that do not exist: fix or delete them first (a data migration), or make the relation nullable.';
-    case '23514': // check_violation
+    case 'check':
       return 'Existing rows violate the check constraint: fix them first in a data migration, or add it with addConstraintNotValid and validate later.';
-    case '55006': // object_in_use: "pending trigger events"
+    case 'object-in-use': // "pending trigger events"
       return 'Data changes and schema changes of the same table are mixed in one transaction: split them into two migrations.';
-    case '25001': // active_sql_transaction: e.g. CREATE INDEX CONCURRENTLY in a transaction
+    case 'not-in-transaction': // e.g. CREATE INDEX CONCURRENTLY in a transaction
       return 'This statement cannot run inside a transaction: set `atomic: false` on the migration.';
     default:
       return undefined;
@@ -50,7 +47,7 @@ export function hintForDatabaseError(error: unknown, migrationId: string, sql?: 
 }
 
 /**
- * 55P03 lock_not_available: the statement waited longer than migrate's `lock_timeout`
+ * lock-not-available: the statement waited longer than migrate's `lock_timeout`
  * (`statementLockTimeout` in the config, backends/postgres/statement-lock-timeout.ts) for a lock that
  * another session holds, typically a long query or an open transaction on the table it alters.
  */

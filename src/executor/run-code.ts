@@ -54,10 +54,7 @@ export async function runCodeInMigration(fn: RunCodeFunction, env: RunCodeEnviro
   }
   if (mode === 'migration') {
     // Rows written by the code may have queued deferred foreign-key checks; a later ALTER TABLE on the
-    // same table in this transaction would then fail with "cannot ALTER TABLE because it has pending
-    // trigger events" (seed 001). Setting the constraints IMMEDIATE runs those checks now
-    // (https://www.postgresql.org/docs/current/sql-set-constraints.html), and DEFERRED restores the default.
-    await env.connection.query('SET CONSTRAINTS ALL IMMEDIATE');
-    await env.connection.query('SET CONSTRAINTS ALL DEFERRED');
+    // same table in this transaction would then fail with "pending trigger events" (seed 001).
+    await env.connection.backend.transactions.flushDeferredChecks(env.connection);
   }
 }

@@ -1,5 +1,4 @@
 import type { Connection } from '../backends/base/connection.js';
-import { quoteLiteral, quoteName } from '../backends/postgres/sql.js';
 import { databaseMessage, SedimentError } from '../errors/index.js';
 import { nodeKey, type NodeKey } from '../graph/migration.js';
 
@@ -17,34 +16,23 @@ export const DEFAULT_HISTORY_TABLE = 'sediment_migrations';
  * sequence that can fall behind the table (seed 004's "duplicate key ... django_migrations_pkey").
  */
 export class Recorder {
-  private readonly table: string;
-
   constructor(
     private readonly connection: Connection,
     readonly tableName: string = DEFAULT_HISTORY_TABLE,
-  ) {
-    this.table = quoteName(tableName);
+  ) {}
+
+  private get history() {
+    return this.connection.backend.history;
   }
 
-  async hasTable(): Promise<boolean> {
-    const { rows } = await this.connection.query<{ found: string | null }>(
-      `SELECT to_regclass(${quoteLiteral(quoteName(this.tableName))}) AS found`,
-    );
-    return rows[0]?.found != null;
+  hasTable(): Promise<boolean> {
+    return this.history.hasTable(this.connection, this.tableName);
   }
 
   /** Creates the table if it is missing. Call it holding the migrate lock: concurrent creates race. */
   async ensureTable(): Promise<void> {
     if (await this.hasTable()) return;
-    await this.connection.query(
-      `CREATE TABLE IF NOT EXISTS ${this.table} (
-  app text NOT NULL,
-  name text NOT NULL,
-  applied_at timestamp with time zone NOT NULL DEFAULT now(),
-  checksum text,
-  PRIMARY KEY (app, name)
-)`,
-    );
+    await this.connection.query(this.history.createTable(this.tableName));
   }
 
   /** Applied migrations by `app.name`, oldest first; empty when the table does not exist yet. */
@@ -53,7 +41,7 @@ export class Recorder {
     if (!(await this.hasTable())) return out;
     const { rows } = await this.connection
       .query<{ app: string; name: string; applied_at: Date | string; checksum: string | null }>(
-        `SELECT app, name, applied_at, checksum FROM ${this.table} ORDER BY applied_at, app, name`,
+        `SELECT app, name, applied_at, checksum FROM ${this.connection.backend.sql.quoteName(this.tableName)} ORDER BY applied_at, app, name`,
       )
       .catch((error: unknown) => {
         throw this.unreadable(error);
@@ -73,7 +61,7 @@ export class Recorder {
   private unreadable(error: unknown): SedimentError {
     return new SedimentError('HistoryTable', `The history table ${this.tableName} cannot be read: ${databaseMessage(error)}.`, {
       hint:
-        `Sediment expects ${this.tableName}(app text, name text, applied_at timestamptz, checksum text) with primary key (app, name). ` +
+        `Sediment expects ${this.tableName}${this.history.expectedColumns}. ` +
         'Restore the missing column (e.g. ALTER TABLE ... ADD COLUMN checksum text), or set historyTable in the config if this table belongs to another tool.',
       databaseState: 'unchanged: nothing was run.',
       cause: error,
@@ -98,12 +86,10 @@ export class Recorder {
    * executor can send it together with COMMIT in one round trip.
    */
   appliedSql(app: string, name: string, checksum: string | null): string {
-    const value = checksum === null ? 'NULL' : quoteLiteral(checksum);
-    return `INSERT INTO ${this.table} (app, name, checksum) VALUES (${quoteLiteral(app)}, ${quoteLiteral(name)}, ${value}) ` +
-      'ON CONFLICT (app, name) DO UPDATE SET checksum = EXCLUDED.checksum';
+    return this.history.insert(this.tableName, app, name, checksum);
   }
 
   unappliedSql(app: string, name: string): string {
-    return `DELETE FROM ${this.table} WHERE app = ${quoteLiteral(app)} AND name = ${quoteLiteral(name)}`;
+    return this.history.delete(this.tableName, app, name);
   }
 }

@@ -1,3 +1,4 @@
+import { postgresBackend } from '../../src/backends/postgres/backend.js';
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { arrangeChanges } from '../../src/autodetect/arrange.js';
@@ -185,7 +186,7 @@ async function assertSchema(db: Connection, state: ProjectState, when: string, c
   const naming = new Naming();
   const usersTables = state.models().filter((m) => m.options.managed === false).map((m) => naming.table(m));
   const actual = await introspectPostgres(db, { exclude: [...DEFAULT_EXCLUDED_TABLES, ...usersTables] });
-  const findings = compareSchemas(expectedSchema(state, naming, 'postgres'), actual);
+  const findings = compareSchemas(expectedSchema(state, naming, postgresBackend), actual);
   assert.deepEqual(findings.map((finding) => finding.message), [], `the schema differs from the state ${when}:\n${formatChanges(changes)}`);
 }
 

@@ -1,7 +1,6 @@
 import assert from 'node:assert/strict';
 import { test, type TestContext } from 'node:test';
 import type { Connection } from '../../src/backends/base/connection.js';
-import { introspectPostgres } from '../../src/backends/postgres/introspector.js';
 import type { Operation } from '../../src/operations/types.js';
 import { compareSchemas } from '../../src/schema/compare.js';
 import { expectedSchema } from '../../src/schema/expected-schema.js';
@@ -20,7 +19,7 @@ export function testOnEachTarget(name: string, fn: (connection: Connection, targ
 
 /** Fails with every finding, one per line, when the live schema is not the one `state` implies. */
 export async function assertSchemaMatches(connection: Connection, state: ProjectState, when: string): Promise<void> {
-  const findings = compareSchemas(expectedSchema(state, new Naming(), 'postgres'), await introspectPostgres(connection));
+  const findings = compareSchemas(expectedSchema(state, new Naming(), connection.backend), await connection.backend.introspect(connection));
   assert.deepEqual(findings.map((finding) => finding.message), [], `schema differs from the state ${when}`);
 }
 

@@ -6,7 +6,7 @@ import { describe, test } from 'node:test';
 import { connectPglite } from '../../src/backends/pglite/pglite-connection.js';
 import { lockFilePath } from '../../src/backends/pglite/folder-lock.js';
 import { connectPostgres, connectTimeoutSeconds } from '../../src/backends/postgres/pg-connection.js';
-import { acquireMigrateLock } from '../../src/executor/lock.js';
+import { acquireMigrateLock } from '../../src/backends/postgres/migrate-lock.js';
 import { ConnectionError } from '../../src/errors/index.js';
 import { assertRun, expectRun, handWritten, runSediment, withProject } from '../support/cli.js';
 

@@ -75,7 +75,7 @@ export interface Recording extends Connection {
 export function recording(connection: Connection): Recording {
   const log: { sql: string; rows: number }[] = [];
   return {
-    dialect: connection.dialect,
+    backend: connection.backend,
     description: connection.description,
     asyncCommitSurvivesExit: connection.asyncCommitSurvivesExit,
     cancel: () => connection.cancel(),

@@ -1,3 +1,4 @@
+import { postgresPlan } from '../../src/backends/postgres/dialect.js';
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { projectStateFromModels } from '../../src/model/collect.js';
@@ -7,7 +8,7 @@ import { InvalidDefinitionError } from '../../src/errors/index.js';
 import { validateMigrationExports } from '../../src/loader/validate-migration.js';
 import { getField } from '../../src/state/project-state.js';
 import { Naming } from '../../src/state/names.js';
-import { tablePlan } from '../../src/backends/postgres/table-plan.js';
+import { tablePlan } from '../../src/schema/table-plan.js';
 
 /**
  * Nothing silently ignored (issue 8, item 15): an option Sediment does not know is refused where it is
@@ -64,7 +65,7 @@ test('dbIndex: false on a foreign key is kept in the state and the table gets no
   ]]]);
   const order = state.get('shop', 'Order');
   assert.equal((getField(order, 'client') as { dbIndex?: boolean }).dbIndex, false);
-  const plan = tablePlan(order, state, new Naming());
+  const plan = tablePlan(order, state, new Naming(), postgresPlan);
   const indexed = plan.columns.filter((column) => column.index).map((column) => column.column);
   assert.deepEqual(indexed, ['other_id']);
 });

@@ -1,3 +1,4 @@
+import { postgresBackend } from '../../src/backends/postgres/backend.js';
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { DEFAULT_EXCLUDED_TABLES, introspectPostgres } from '../../src/backends/postgres/introspector.js';
@@ -329,7 +330,7 @@ async function schemaDrift(project: CliProject): Promise<string[]> {
   const state = stateAt(buildGraph(migrations, [], { apps: ['shop'] }), null);
   return project.withDatabase(async (db) => {
     const actual = await introspectPostgres(db, { exclude: [...DEFAULT_EXCLUDED_TABLES, 'y'] });
-    return compareSchemas(expectedSchema(state, new Naming(), 'postgres'), actual).map((f) => f.message);
+    return compareSchemas(expectedSchema(state, new Naming(), postgresBackend), actual).map((f) => f.message);
   });
 }
 

@@ -1,3 +1,4 @@
+import { postgresBackend } from '../../src/backends/postgres/backend.js';
 import assert from 'node:assert/strict';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -173,7 +174,7 @@ test('what a migration file exports, mutated at random, is validated or refused 
       });
       if (replayed === 'ok') {
         outcomes.replayed++;
-        answered('expectedSchema', () => void expectedSchema(state, new Naming(), 'postgres'));
+        answered('expectedSchema', () => void expectedSchema(state, new Naming(), postgresBackend));
       }
     }),
     { numRuns: count(5000, 50000, 'SEDIMENT_RELIABILITY_FUZZ_RUNS'), seed },
@@ -329,7 +330,7 @@ test('what models files export, mutated at random, is collected or refused with 
         return;
       }
       outcomes.collected++;
-      answered('expectedSchema', () => void expectedSchema(state!, new Naming(), 'postgres'));
+      answered('expectedSchema', () => void expectedSchema(state!, new Naming(), postgresBackend));
       // makemigrations from nothing: planned and written, or refused with a SedimentError.
       try {
         const changes = await detectChanges(ProjectState.empty(), state!, FlagQuestioner.fromFlags({ noInput: true }));

@@ -1,3 +1,5 @@
+import type { Backend } from './backend.js';
+
 /**
  * The narrow interface everything above the drivers uses: one dedicated connection (never a pool, so
  * BEGIN/COMMIT, SET CONSTRAINTS and session locks all apply to the same session).
@@ -8,10 +10,9 @@ export interface QueryResult<Row = Record<string, unknown>> {
   readonly rowCount: number;
 }
 
-export type Dialect = 'postgres' | 'sqlite' | 'mysql';
-
 export interface Connection {
-  readonly dialect: Dialect;
+  /** What this database can do and how it speaks: every dialect decision goes through it. */
+  readonly backend: Backend;
   /** A one-line, password-free description for messages: "PostgreSQL test@127.0.0.1:5432". */
   readonly description: string;
   query<Row = Record<string, unknown>>(sql: string, params?: readonly unknown[]): Promise<QueryResult<Row>>;

@@ -1,3 +1,4 @@
+import { pgliteBackend } from '../postgres/backend.js';
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { Connection, QueryResult } from '../base/connection.js';
@@ -75,7 +76,7 @@ export function wrapPglite(
   afterClose: () => void = () => {},
 ): Connection {
   return {
-    dialect: 'postgres',
+    backend: pgliteBackend,
     description,
     // The process is the server: an asynchronous commit not yet flushed dies with it (issue 8, item 4).
     asyncCommitSurvivesExit: false,

@@ -1,3 +1,4 @@
+import { postgresPlan } from './dialect.js';
 import { InvalidDefinitionError } from '../../errors/index.js';
 import type { Field, ManyToManyField } from '../../model/fields.js';
 import { isForeignKey } from '../../model/fields.js';
@@ -12,12 +13,12 @@ import { addColumnObjects, fillValueSql } from './field-changes.js';
 import { snapshotTable, updateGeneratedNames } from './generated-name-updates.js';
 import { foreignKeysReferencing } from './introspector.js';
 import { renameTable } from './model-changes.js';
-import { declaredNames } from './object-names.js';
-import { objectNames } from './object-names.js';
+import { declaredNames } from '../../schema/object-names.js';
+import { objectNames } from '../../schema/object-names.js';
 import { quoteLiteral, quoteName } from './sql.js';
-import type { ColumnPlan } from './table-plan.js';
-import { columnPlan, joinModel, joinModels, tablePlan } from './table-plan.js';
-import { referencedField } from './column-types.js';
+import type { ColumnPlan } from '../../schema/table-plan.js';
+import { columnPlan, joinModel, joinModels, tablePlan } from '../../schema/table-plan.js';
+import { referencedField } from '../../state/referenced-field.js';
 import { lossCheckSql, lossyChangeError, needsUsingCast } from './lossy-casts.js';
 
 /** The arguments of SchemaEditor.alterField, as one value. */
@@ -56,14 +57,14 @@ export async function alterField(ctx: EditorContext, change: FieldChange): Promi
   const { oldField, newField } = change;
   if (oldField.kind === 'manyToMany' || newField.kind === 'manyToMany') return alterManyToMany(ctx, change);
   const table = ctx.naming.table(change.toModel);
-  const old = columnPlan(change.fromModel, change.oldName, oldField, change.fromState, ctx.naming);
-  const next = columnPlan(change.toModel, change.newName, newField, change.toState, ctx.naming);
+  const old = columnPlan(change.fromModel, change.oldName, oldField, change.fromState, ctx.naming, postgresPlan);
+  const next = columnPlan(change.toModel, change.newName, newField, change.toState, ctx.naming, postgresPlan);
   const typeChanged = old.type.canonical !== next.type.canonical;
   const foreignKeyChanged = old.foreignKey !== null && (next.foreignKey === null || typeChanged || !sameForeignKey(old.foreignKey, next.foreignKey));
   // Reading the catalogs costs several queries; a plain change of type, nullability or default (the
   // most common alterField) needs no existing name, so it skips them.
   const snapshot = needsCatalog(change, old, next, foreignKeyChanged)
-    ? await snapshotTable(ctx, table, () => tablePlan(change.fromModel, change.fromState, ctx.naming))
+    ? await snapshotTable(ctx, table, () => tablePlan(change.fromModel, change.fromState, ctx.naming, postgresPlan))
     : undefined;
   const c: ColumnChange = {
     change, table, old, next, typeChanged, foreignKeyChanged,
@@ -320,6 +321,6 @@ async function alterManyToMany(ctx: EditorContext, change: FieldChange): Promise
     ctx,
     ctx.naming.joinTable(fromModel, change.oldName, old.dbTable),
     ctx.naming.joinTable(toModel, change.newName, next.dbTable),
-    () => tablePlan(joinModel(fromModel, change.oldName, old, change.fromState, ctx.naming).model, change.fromState, ctx.naming),
+    () => tablePlan(joinModel(fromModel, change.oldName, old, change.fromState, ctx.naming).model, change.fromState, ctx.naming, postgresPlan),
   );
 }

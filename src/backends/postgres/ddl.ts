@@ -1,5 +1,5 @@
 import type { CheckSchema, ForeignKeySchema, IndexSchema, UniqueSchema } from '../../schema/types.js';
-import type { ColumnPlan, TablePlan } from './table-plan.js';
+import type { ColumnPlan, TablePlan } from '../../schema/table-plan.js';
 import { quoteLiteral, quoteName, quoteNames, referentialActionSql } from './sql.js';
 
 /**

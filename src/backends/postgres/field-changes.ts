@@ -1,3 +1,4 @@
+import { postgresPlan } from './dialect.js';
 import type { Field } from '../../model/fields.js';
 import type { ModelState, ProjectState } from '../../state/project-state.js';
 import type { EditorContext } from './editor-context.js';
@@ -6,10 +7,10 @@ import {
   addConstraintSql, checkClause, columnCommentSql, columnDefinition, createIndexSql, createTableStatements, foreignKeyClause,
   primaryKeyClause, uniqueClause,
 } from './ddl.js';
-import { objectNames } from './object-names.js';
+import { objectNames } from '../../schema/object-names.js';
 import { defaultValueSql, quoteName } from './sql.js';
-import type { ColumnPlan } from './table-plan.js';
-import { columnPlan, joinModel, tablePlan } from './table-plan.js';
+import type { ColumnPlan } from '../../schema/table-plan.js';
+import { columnPlan, joinModel, tablePlan } from '../../schema/table-plan.js';
 
 /**
  * The SQL expression that fills existing rows when a column is added or made NOT NULL: the field's
@@ -28,12 +29,12 @@ export function fillValueSql(field: Field, plan: ColumnPlan): string | null {
 export async function addField(ctx: EditorContext, model: ModelState, name: string, field: Field, state: ProjectState): Promise<void> {
   if (field.kind === 'manyToMany') {
     if (field.through === undefined) {
-      await runAll(ctx, createTableStatements(tablePlan(joinModel(model, name, field, state, ctx.naming).model, state, ctx.naming)));
+      await runAll(ctx, createTableStatements(tablePlan(joinModel(model, name, field, state, ctx.naming).model, state, ctx.naming, postgresPlan)));
     }
     return;
   }
   const table = ctx.naming.table(model);
-  const plan = columnPlan(model, name, field, state, ctx.naming);
+  const plan = columnPlan(model, name, field, state, ctx.naming, postgresPlan);
   const fill = plan.dbDefault === null ? fillValueSql(field, plan) : null;
   await ctx.run(`ALTER TABLE ${quoteName(table)} ADD COLUMN ${columnDefinition(plan, plan.dbDefault ?? fill)}`);
   if (fill !== null) await ctx.run(`ALTER TABLE ${quoteName(table)} ALTER COLUMN ${quoteName(plan.column)} DROP DEFAULT`);

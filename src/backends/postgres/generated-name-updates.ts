@@ -4,10 +4,10 @@ import type { EditorContext } from './editor-context.js';
 import { runAll } from './editor-context.js';
 import { renameConstraintSql } from './ddl.js';
 import { introspectTable, ownedSequences, takenRelationNames } from './introspector.js';
-import { objectNames } from './object-names.js';
+import { objectNames } from '../../schema/object-names.js';
 import { quoteName } from './sql.js';
-import type { TablePlan } from './table-plan.js';
-import { planSchema } from './table-plan.js';
+import type { TablePlan } from '../../schema/table-plan.js';
+import { planSchema } from '../../schema/table-plan.js';
 
 /**
  * Generated names follow their table and columns. After `shop_client` becomes `shop_customer`, its

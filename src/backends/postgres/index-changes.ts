@@ -1,3 +1,4 @@
+import { postgresPlan } from './dialect.js';
 import { InvalidDefinitionError, SedimentError } from '../../errors/index.js';
 import type { CheckConstraint, Constraint, IndexDefinition } from '../../model/model.js';
 import type { ModelState } from '../../state/project-state.js';
@@ -7,7 +8,7 @@ import { namesToDrop } from './editor-context.js';
 import { addConstraintSql, checkClause, createIndexSql, dropConstraintSql, dropIndexSql, uniqueClause, uniqueIndexSql } from './ddl.js';
 import { introspectTable } from './introspector.js';
 import { quoteName } from './sql.js';
-import { constraintPlan, indexPlan, uniqueTogetherPlan } from './table-plan.js';
+import { constraintPlan, indexPlan, uniqueTogetherPlan } from '../../schema/table-plan.js';
 
 /**
  * Model-level indexes and constraints. Their names are the user's (migrations name every index and
@@ -15,12 +16,12 @@ import { constraintPlan, indexPlan, uniqueTogetherPlan } from './table-plan.js';
  * table constraint or an index, and for uniqueTogether, whose names Sediment generates.
  */
 export async function addIndex(ctx: EditorContext, model: ModelState, index: IndexDefinition, concurrently = false): Promise<void> {
-  const plan = indexPlan(model, index, ctx.naming);
+  const plan = indexPlan(model, index, ctx.naming, postgresPlan);
   await ctx.run(createIndexSql(ctx.naming.table(model), plan, { keys: plan.keys, concurrently }));
 }
 
 export async function removeIndex(ctx: EditorContext, model: ModelState, index: IndexDefinition, concurrently = false): Promise<void> {
-  await ctx.run(dropIndexSql(indexPlan(model, index, ctx.naming).name, { concurrently }));
+  await ctx.run(dropIndexSql(indexPlan(model, index, ctx.naming, postgresPlan).name, { concurrently }));
 }
 
 export async function renameIndex(ctx: EditorContext, oldName: string, newName: string): Promise<void> {

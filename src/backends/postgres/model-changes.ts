@@ -1,3 +1,4 @@
+import { postgresPlan } from './dialect.js';
 import type { Field } from '../../model/fields.js';
 import type { ModelState, ProjectState } from '../../state/project-state.js';
 import { modelKey, resolveReference } from '../../state/project-state.js';
@@ -6,15 +7,15 @@ import { runAll } from './editor-context.js';
 import { createTableStatements, tableCommentSql } from './ddl.js';
 import { snapshotTable, updateGeneratedNames } from './generated-name-updates.js';
 import { quoteName } from './sql.js';
-import { declaredNames } from './object-names.js';
-import type { TablePlan } from './table-plan.js';
-import { joinModel, joinModels, tablePlan } from './table-plan.js';
+import { declaredNames } from '../../schema/object-names.js';
+import type { TablePlan } from '../../schema/table-plan.js';
+import { joinModel, joinModels, tablePlan } from '../../schema/table-plan.js';
 
 /** CREATE TABLE for the model, then the join tables of its many-to-many fields. */
 export async function createModel(ctx: EditorContext, model: ModelState, state: ProjectState): Promise<void> {
-  await runAll(ctx, createTableStatements(tablePlan(model, state, ctx.naming)));
+  await runAll(ctx, createTableStatements(tablePlan(model, state, ctx.naming, postgresPlan)));
   for (const join of joinModels(model, state, ctx.naming)) {
-    await runAll(ctx, createTableStatements(tablePlan(join.model, state, ctx.naming)));
+    await runAll(ctx, createTableStatements(tablePlan(join.model, state, ctx.naming, postgresPlan)));
   }
 }
 
@@ -86,7 +87,7 @@ export async function renameModel(
   toState: ProjectState,
 ): Promise<void> {
   const { naming } = ctx;
-  await renameTable(ctx, naming.table(from), naming.table(to), () => tablePlan(from, fromState, naming), declaredNames(from));
+  await renameTable(ctx, naming.table(from), naming.table(to), () => tablePlan(from, fromState, naming, postgresPlan), declaredNames(from));
 
   for (const [name, field] of from.fields) {
     if (field.kind !== 'manyToMany' || field.through !== undefined) continue;
@@ -98,7 +99,7 @@ export async function renameModel(
       naming.joinTable(from, name, field.dbTable),
       naming.joinTable(to, name, field.dbTable),
       new Map([[before.from, after.from], [before.to, after.to]]),
-      () => tablePlan(joinModel(from, name, field, fromState, naming).model, fromState, naming),
+      () => tablePlan(joinModel(from, name, field, fromState, naming).model, fromState, naming, postgresPlan),
     );
   }
 
@@ -116,7 +117,7 @@ export async function renameModel(
     // are from_<m>_id / to_<m>_id, and a rename of the target renames the owner's column too (found by
     // the reliability round trip).
     await renameJoinTable(ctx, table, table, new Map([[before.from, after.from], [before.to, after.to]]), () =>
-      tablePlan(joinModel(owner, name, field, fromState, naming).model, fromState, naming));
+      tablePlan(joinModel(owner, name, field, fromState, naming).model, fromState, naming, postgresPlan));
   }
 }
 

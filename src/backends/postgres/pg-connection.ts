@@ -1,3 +1,4 @@
+import { postgresBackend } from './backend.js';
 import type { Connection, QueryResult } from '../base/connection.js';
 import { ConfigError, ConnectionError, databaseMessage } from '../../errors/index.js';
 import { describeUrl } from '../../database/url.js';
@@ -30,7 +31,7 @@ export async function connectPostgres(url: string): Promise<Connection> {
     });
   }
   return {
-    dialect: 'postgres',
+    backend: postgresBackend,
     description: `PostgreSQL ${target}`,
     asyncCommitSurvivesExit: true,
     // processID is the backend pid the server sent at startup (BackendKeyData).

@@ -1,8 +1,6 @@
 import type { Connection } from '../base/connection.js';
+import { COUNT_CAP } from '../base/backend.js';
 import { quoteName } from './sql.js';
-
-/** Counting stops here: enough to say "more than 100,000 rows" without scanning a huge table. */
-export const COUNT_CAP = 100_000;
 
 /**
  * Rows in a table, or rows with a value in one of its columns, counted up to COUNT_CAP + 1 — for the

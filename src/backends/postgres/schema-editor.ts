@@ -9,7 +9,7 @@ import {
   addConstraint, addIndex, alterUniqueTogether, removeConstraint, removeIndex, renameIndex, validateConstraint,
 } from './index-changes.js';
 import { alterTableComment, createModel, deleteModel, renameModel, renameTable } from './model-changes.js';
-import { declaredNames } from './object-names.js';
+import { declaredNames } from '../../schema/object-names.js';
 import { inlineParameters, quoteName, terminated } from './sql.js';
 
 export interface PostgresSchemaEditorOptions {
@@ -19,9 +19,7 @@ export interface PostgresSchemaEditorOptions {
    */
   readonly collect?: string[];
   /**
-   * Whether CREATE/DROP INDEX CONCURRENTLY can run. Default: detected once, false on PGlite. PGlite runs
-   * PostgreSQL in single-user mode, where a concurrent build fails ("tuple concurrently updated"); with
-   * no other session to lock out, a plain build is what CONCURRENTLY would achieve there.
+   * Whether CREATE/DROP INDEX CONCURRENTLY can run. Default: the backend's feature (false on PGlite).
    */
   readonly concurrentIndexes?: boolean;
 }
@@ -47,8 +45,7 @@ export function createPostgresSchemaEditor(
     else await connection.query(sql, params);
   };
   const ctx: EditorContext = { connection, naming, collecting: collect !== undefined, run: (sql) => execute(sql) };
-  let concurrent: Promise<boolean> | undefined = options.concurrentIndexes === undefined ? undefined : Promise.resolve(options.concurrentIndexes);
-  const concurrentIndexes = () => (concurrent ??= isEmbedded(connection).then((embedded) => !embedded));
+  const concurrent = options.concurrentIndexes ?? connection.backend.features.concurrentIndexes;
 
   return {
     naming,
@@ -62,9 +59,9 @@ export function createPostgresSchemaEditor(
     removeField: (model, name, field) => removeField(ctx, model, name, field),
     alterField: (fromModel, oldName, oldField, toModel, newName, newField, fromState, toState) =>
       alterField(ctx, { fromModel, oldName, oldField, toModel, newName, newField, fromState, toState }),
-    addIndex: async (model, index, opts) => addIndex(ctx, model, index, (opts?.concurrently ?? false) && (await concurrentIndexes())),
+    addIndex: async (model, index, opts) => addIndex(ctx, model, index, (opts?.concurrently ?? false) && concurrent),
     removeIndex: async (model, index, opts) =>
-      removeIndex(ctx, model, index, (opts?.concurrently ?? false) && (await concurrentIndexes())),
+      removeIndex(ctx, model, index, (opts?.concurrently ?? false) && concurrent),
     renameIndex: (_model, oldName, newName) => renameIndex(ctx, oldName, newName),
     addConstraint: (model, constraint, opts) => addConstraint(ctx, model, constraint, opts?.notValid ?? false),
     removeConstraint: (model, constraint) => removeConstraint(ctx, model, constraint),
@@ -73,12 +70,6 @@ export function createPostgresSchemaEditor(
     createExtension: (name) => createExtension(ctx, name),
     dropExtension: (name) => execute(`DROP EXTENSION IF EXISTS ${quoteName(name)}`),
   };
-}
-
-/** True on PGlite: PostgreSQL compiled to WebAssembly with Emscripten, as version() says. */
-async function isEmbedded(connection: Connection): Promise<boolean> {
-  const { rows } = await connection.query<{ version: string }>('SELECT version() AS version');
-  return /emscripten|emcc/i.test(rows[0]?.version ?? '');
 }
 
 /**

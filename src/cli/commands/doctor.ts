@@ -2,7 +2,6 @@ import { relative } from 'node:path';
 import type { Connection } from '../../backends/base/connection.js';
 import { applyFixes, diagnose, foreignSummary, planFixes, type Finding, type FixPlan, type Report } from '../../doctor/index.js';
 import { UsageError } from '../../errors/index.js';
-import { acquireMigrateLock } from '../../executor/lock.js';
 import { buildGraph } from '../../graph/index.js';
 import { Recorder } from '../../recorder/recorder.js';
 import type { Output } from '../output.js';
@@ -67,7 +66,7 @@ async function fixConnected(
   return withConnection(project, async (connection) => {
     const recorder = new Recorder(connection, project.historyTable);
     // The fixes write the history: hold the lock migrate holds, so they never race a migrate run.
-    const locked = acquireMigrateLock(connection, project.historyTable, { onWait: onLockWait, timeoutMs: project.lockTimeoutMs });
+    const locked = connection.backend.acquireMigrateLock(connection, project.historyTable, { onWait: onLockWait, timeoutMs: project.lockTimeoutMs });
     // A lock granted after the interrupt dies with the session, which closes right after.
     const release = await guard.race(locked, 'while waiting for the migrate lock', 'unchanged: no fix was applied.');
     try {
@@ -84,7 +83,7 @@ async function fixConnected(
           recorder,
           graph,
           // Interrupted: throw here, after a fix completed, so no further fix starts.
-          executor: { naming: project.naming, createEditor: await editorFactory(project), signal: guard.signal },
+          executor: { naming: project.naming, createEditor: editorFactory(project), signal: guard.signal },
           onFixed: (_fix, result) => {
             done.push(result);
             if (!options.json) output.line(`  ${output.color.green('done:')} ${result}`);

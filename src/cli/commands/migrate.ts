@@ -6,8 +6,6 @@ import {
 } from '../../doctor/index.js';
 import { olderChecksumRows } from '../../doctor/history.js';
 import { EditedMigrationError, ConflictError, MigrationFailedError, UsageError } from '../../errors/index.js';
-import { acquireMigrateLock } from '../../executor/lock.js';
-import { limitStatementLockWaits } from '../../backends/postgres/statement-lock-timeout.js';
 import { executePlan, type ExecutorEvent } from '../../executor/executor.js';
 import { buildGraph, checkReversible, migrationPlan, planStates, targetsFor, type MigrationGraph, type PlanStepWithStates } from '../../graph/index.js';
 import type { Migration, NodeKey } from '../../graph/migration.js';
@@ -75,11 +73,11 @@ async function migrateConnected(
 ): Promise<number> {
   const readOnly = connectOptions.readOnly === true;
   return withConnection(project, async (opened) => {
-    const connection = await limitStatementLockWaits(opened, project.statementLockTimeoutMs);
+    const connection = await opened.backend.limitStatementLockWaits(opened, project.statementLockTimeoutMs);
     const recorder = new Recorder(connection, project.historyTable);
     let release: (() => Promise<void>) | undefined;
     if (!readOnly) {
-      const locked = acquireMigrateLock(connection, project.historyTable, { onWait: connectOptions.onLockWait, timeoutMs: project.lockTimeoutMs });
+      const locked = connection.backend.acquireMigrateLock(connection, project.historyTable, { onWait: connectOptions.onLockWait, timeoutMs: project.lockTimeoutMs });
       // A lock granted after the interrupt dies with the session, which closes right after.
       release = await (guard ? guard.race(locked, 'while waiting for the migrate lock', 'unchanged: nothing was applied.') : locked);
     }
@@ -162,7 +160,7 @@ async function migrateConnected(
           connection,
           recorder,
           naming: project.naming,
-          createEditor: await editorFactory(project),
+          createEditor: editorFactory(project),
           onEvent,
           // The graph lets apps.getModel check the migration's dependencies; progress shows long data migrations.
           graph,
@@ -412,7 +410,7 @@ interface FailureContext {
  * earlier run (interruptedHint).
  */
 async function explainFailure(error: unknown, step: PlanStepWithStates | undefined, context: FailureContext): Promise<unknown> {
-  if (!(error instanceof MigrationFailedError) || !step || step.backwards || !isAlreadyExists(error)) return error;
+  if (!(error instanceof MigrationFailedError) || !step || step.backwards || !isAlreadyExists(error, context.connection.backend)) return error;
   // A failed CREATE INDEX CONCURRENTLY leaves an INVALID index behind: that one must be dropped, not faked.
   if (error.sql && /\bCONCURRENTLY\b/i.test(error.sql)) return error;
   // A non-atomic migration commits as it goes, so what is there may be an interrupted run's: check each

@@ -35,7 +35,7 @@ export async function sqlmigrate(output: Output, global: GlobalOptions, app: str
     const stateBefore = parents.length ? stateAt(source, parents) : ProjectState.empty();
     const statements: string[] = [];
     const lines: string[] = [];
-    const editor = (await editorFactory(project, statements))(connection);
+    const editor = editorFactory(project, statements)(connection);
     const runCode = async () => {
       statements.push('-- (ops.runCode: code runs here; it has no SQL to show)');
     };

@@ -8,7 +8,7 @@ import { spawnSediment } from './process.js';
  * migration must be applied and recorded exactly once, every process must exit 0 and say what it did
  * (applied migrations, or found none left) or waited for (the lock holder), and a lock holder building
  * an index concurrently (non-atomic, it waits for older snapshots) must not deadlock with the waiters,
- * which poll rather than block (src/executor/lock.ts).
+ * which poll rather than block (src/backends/postgres/migrate-lock.ts).
  */
 
 export const concurrencyApps = {

@@ -1,3 +1,4 @@
+import { postgresBackend } from '../../../src/backends/postgres/backend.js';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { arrangeChanges } from '../../../src/autodetect/arrange.js';
@@ -158,7 +159,7 @@ class AskedQuestions implements Questioner {
 /** Every difference between the live schema and the one `state` implies (the history table left out). */
 export async function schemaDifferences(db: Connection, state: ProjectState, naming: Naming = new Naming()): Promise<string[]> {
   const actual = await introspectPostgres(db, { exclude: DEFAULT_EXCLUDED_TABLES });
-  return compareSchemas(expectedSchema(state, naming, 'postgres'), actual).map((finding) => finding.message);
+  return compareSchemas(expectedSchema(state, naming, postgresBackend), actual).map((finding) => finding.message);
 }
 
 /** Migrations as readable lines, for failure messages. */

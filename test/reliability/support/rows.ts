@@ -1,6 +1,6 @@
 import type { Connection } from '../../../src/backends/base/connection.js';
-import { referencedField } from '../../../src/backends/postgres/column-types.js';
-import { joinModels } from '../../../src/backends/postgres/table-plan.js';
+import { referencedField } from '../../../src/state/referenced-field.js';
+import { joinModels } from '../../../src/schema/table-plan.js';
 import type { Field } from '../../../src/model/fields.js';
 import { isForeignKey } from '../../../src/model/fields.js';
 import type { Naming } from '../../../src/state/names.js';

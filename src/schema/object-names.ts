@@ -1,5 +1,5 @@
-import type { ModelState } from '../../state/project-state.js';
-import { generatedName, shortHash } from '../../state/names.js';
+import type { ModelState } from '../state/project-state.js';
+import { generatedName, shortHash } from '../state/names.js';
 
 /**
  * The names Sediment gives the indexes and constraints a user does not name. Deterministic (the same

@@ -1,11 +1,11 @@
-import type { Connection } from '../backends/base/connection.js';
+import type { Connection } from '../base/connection.js';
 import { createHash } from 'node:crypto';
 import {
   LOCK_REPORT_EVERY_MS, describeHolder, sleep, thisProcess, type LockHolder, type LockWaitEvent, type LockWaitOptions,
-} from '../backends/base/lock-holder.js';
-import { LockTimeoutError } from '../errors/lock-timeout.js';
+} from '../base/lock-holder.js';
+import { LockTimeoutError } from '../../errors/lock-timeout.js';
 
-export type { LockWaitEvent, LockWaitOptions } from '../backends/base/lock-holder.js';
+export type { LockWaitEvent, LockWaitOptions } from '../base/lock-holder.js';
 
 /** A stable 64-bit advisory lock key per history table, as two int4 halves. */
 function lockKey(historyTable: string): [number, number] {

@@ -1,20 +1,25 @@
-import { InvalidDefinitionError } from '../../errors/index.js';
-import type { Field, ForeignKeyField, ManyToManyField, OnDelete } from '../../model/fields.js';
-import { f, hasColumn, isForeignKey } from '../../model/fields.js';
-import type { Constraint, IndexDefinition } from '../../model/model.js';
-import type { Naming } from '../../state/names.js';
-import type { ModelState, ProjectState } from '../../state/project-state.js';
-import { getField } from '../../state/project-state.js';
+import { InvalidDefinitionError } from '../errors/index.js';
+import type { Field, ForeignKeyField, ManyToManyField, OnDelete } from '../model/fields.js';
+import { f, hasColumn, isForeignKey } from '../model/fields.js';
+import type { Constraint, IndexDefinition } from '../model/model.js';
+import type { Naming } from '../state/names.js';
+import type { ModelState, ProjectState } from '../state/project-state.js';
+import { getField } from '../state/project-state.js';
+import { referencedField } from '../state/referenced-field.js';
 import type {
   CheckSchema, ColumnSchema, ForeignKeySchema, IndexSchema, PrimaryKeySchema, ReferentialAction, TableSchema, UniqueSchema,
-} from '../../schema/types.js';
-import type { PostgresColumnType } from './column-types.js';
-import { columnType, referencedField } from './column-types.js';
+} from './types.js';
+import type { ColumnType, ColumnTypes, SqlSpelling } from '../backends/base/backend.js';
 import { objectNames } from './object-names.js';
-import { literalSql, quoteName } from './sql.js';
+
+/** What a plan needs of the backend: its column types and how it quotes and writes literals. */
+export interface PlanDialect {
+  readonly sql: SqlSpelling;
+  readonly types: ColumnTypes;
+}
 
 /**
- * What a model means for its PostgreSQL table, computed once from the state: the schema editor renders
+ * What a model means for its table, computed once from the state: the schema editor renders
  * DDL from these plans and `expectedSchema()` reads them, so what is created and what is expected can
  * never disagree.
  */
@@ -22,7 +27,7 @@ export interface ColumnPlan {
   readonly fieldName: string;
   readonly field: Field;
   readonly column: string;
-  readonly type: PostgresColumnType;
+  readonly type: ColumnType;
   readonly nullable: boolean;
   readonly primaryKey: boolean;
   /** SQL of a `dbDefault` (kept on the column); null without one. */
@@ -87,13 +92,13 @@ export function isIndexedColumn(field: Field): boolean {
 }
 
 /** The plan of one field's column in `model` (which must have a column). */
-export function columnPlan(model: ModelState, fieldName: string, field: Field, state: ProjectState, naming: Naming): ColumnPlan {
+export function columnPlan(model: ModelState, fieldName: string, field: Field, state: ProjectState, naming: Naming, dialect: PlanDialect): ColumnPlan {
   if (!hasColumn(field) || field.kind === 'manyToMany') {
     throw new InvalidDefinitionError(`${model.app}.${model.name}.${fieldName} is a many-to-many field and has no column.`);
   }
   const table = naming.table(model);
   const column = naming.column(fieldName, field);
-  const type = columnType(model, field, state);
+  const type = dialect.types.columnType(model, field, state);
   const primaryKey = field.primaryKey === true;
   return {
     fieldName,
@@ -102,7 +107,7 @@ export function columnPlan(model: ModelState, fieldName: string, field: Field, s
     type,
     primaryKey,
     nullable: !primaryKey && field.null === true,
-    dbDefault: field.dbDefault === undefined ? null : literalSql(field.dbDefault, type.canonical),
+    dbDefault: field.dbDefault === undefined ? null : dialect.sql.literal(field.dbDefault, type.canonical),
     comment: field.dbComment ?? null,
     unique: isUniqueColumn(field)
       ? { name: objectNames.unique(table, [column]), generatedName: true, columns: [column], condition: null, form: 'constraint' }
@@ -111,7 +116,7 @@ export function columnPlan(model: ModelState, fieldName: string, field: Field, s
       ? { name: objectNames.index(table, [column]), generatedName: true, columns: [column], condition: null, method: 'btree' }
       : null,
     check: field.kind === 'positiveInteger'
-      ? { name: objectNames.positiveCheck(table, column), generatedName: true, expression: `${quoteName(column)} >= 0`, validated: true }
+      ? { name: objectNames.positiveCheck(table, column), generatedName: true, expression: `${dialect.sql.quoteName(column)} >= 0`, validated: true }
       : null,
     foreignKey: isForeignKey(field) && field.dbConstraint !== false ? foreignKeyPlan(model, table, column, field, state, naming) : null,
   };
@@ -154,10 +159,10 @@ function fieldColumn(model: ModelState, reference: string, naming: Naming, what:
 }
 
 /** The plan of a model-level index (`indexes: [index([...])]`). */
-export function indexPlan(model: ModelState, index: IndexDefinition, naming: Naming): IndexPlan {
+export function indexPlan(model: ModelState, index: IndexDefinition, naming: Naming, dialect: PlanDialect): IndexPlan {
   const table = naming.table(model);
   const columns = index.fields.map((reference) => fieldColumn(model, reference, naming, 'An index'));
-  const keys = index.fields.map((reference, i) => `${quoteName(columns[i])}${reference.startsWith('-') ? ' DESC' : ''}`);
+  const keys = index.fields.map((reference, i) => `${dialect.sql.quoteName(columns[i])}${reference.startsWith('-') ? ' DESC' : ''}`);
   return {
     name: index.name ?? objectNames.index(table, columns),
     ...(index.name === undefined ? { generatedName: true } : {}),
@@ -193,9 +198,9 @@ export function constraintPlan(model: ModelState, constraint: Constraint, naming
 }
 
 /** The plan of a model's table (not its join tables: see joinModels). */
-export function tablePlan(model: ModelState, state: ProjectState, naming: Naming): TablePlan {
+export function tablePlan(model: ModelState, state: ProjectState, naming: Naming, dialect: PlanDialect): TablePlan {
   const table = naming.table(model);
-  const columns = model.fields.filter(([, field]) => hasColumn(field)).map(([name, field]) => columnPlan(model, name, field, state, naming));
+  const columns = model.fields.filter(([, field]) => hasColumn(field)).map(([name, field]) => columnPlan(model, name, field, state, naming, dialect));
   const keyColumns = columns.filter((c) => c.primaryKey).map((c) => c.column);
   const uniques: UniqueSchema[] = (model.options.uniqueTogether ?? []).map((set) => uniqueTogetherPlan(model, set, naming));
   const checks: CheckSchema[] = [];
@@ -210,7 +215,7 @@ export function tablePlan(model: ModelState, state: ProjectState, naming: Naming
     columns,
     primaryKey: keyColumns.length ? { name: objectNames.primaryKey(table), generatedName: true, columns: keyColumns } : null,
     uniques,
-    indexes: (model.options.indexes ?? []).map((index) => indexPlan(model, index, naming)),
+    indexes: (model.options.indexes ?? []).map((index) => indexPlan(model, index, naming, dialect)),
     checks,
   };
 }
